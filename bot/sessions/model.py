@@ -1,0 +1,68 @@
+"""The session as the rest of the app sees it: plain, immutable, storage-agnostic."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.sessions.status import SessionStatus
+
+
+class SessionKind(StrEnum):
+    ATTENDED = "attended"
+    UNATTENDED = "unattended"
+
+
+class CreationState(StrEnum):
+    """Where the GoToAssist ``POST /sessions`` for this row stands."""
+
+    PENDING = "pending"  # row stored, POST not answered yet
+    CREATED = "created"  # GoToAssist answered 200
+    FAILED = "failed"  # GoToAssist refused or never answered; nothing is live
+
+
+@dataclass(frozen=True, slots=True)
+class SessionRequest:
+    """What a technician asked for, validated (from slash text or the modal)."""
+
+    kind: SessionKind
+    customer_name: str | None = None
+    customer_email: str | None = None
+    partner_object: str | None = None
+    partner_object_url: str | None = None
+    machine_uuid: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Session:
+    """One remote-support session, as stored."""
+
+    id: str
+    team_id: str
+    channel_id: str
+    requester_id: str
+    kind: SessionKind
+    status: SessionStatus
+    creation: CreationState
+    created_at: datetime
+    customer_name: str | None = None
+    customer_email: str | None = None
+    partner_object: str | None = None
+    partner_object_url: str | None = None
+    machine_uuid: str | None = None
+    machine_name: str | None = None
+    goto_session_id: str | None = None
+    session_token: str | None = None
+    customer_join_url: str | None = None
+    expert_name: str | None = None
+    started_at: datetime | None = None
+    customer_joined_at: datetime | None = None
+    ended_at: datetime | None = None
+    notes: str | None = None
+    recording_url: str | None = None
+    collaborators: tuple[str, ...] = field(default_factory=tuple)
+    card_channel: str | None = None
+    card_ts: str | None = None
+    expired: bool = False
+    shared_account: bool = False
