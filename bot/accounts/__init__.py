@@ -1,0 +1,1 @@
+"""Whose GoToAssist account starts and follows a session."""

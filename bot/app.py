@@ -1,0 +1,209 @@
+"""Composition root: builds the Bolt app, the aiohttp application and the workers."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.accounts.resolver import SharedAccount
+from bot.config import Settings
+from bot.crypto import SecretBox
+from bot.gotoassist.client import GoToAssistClient
+from bot.metrics import observe_goto
+from bot.slack import commands, interactions
+from bot.slack.deps import ListenerDeps
+from bot.slack.writer import SlackWriter
+from bot.store.database import make_engine, make_sessionmaker
+from bot.tasks import BackgroundTasks
+from bot.web import callbacks, health
+from bot.web.keys import ENGINE, SLACK_WRITER, TRACKER
+from bot.workers.outbox import OutboxWorker
+from bot.workers.poller import Poller
+from bot.workflows.starting import SessionStarter
+from bot.workflows.tracking import PollSchedule, Tracker
+
+log = logging.getLogger(__name__)
+
+CLIENT_MAX_SIZE = 256 * 1024  # Slack payloads and callbacks are small
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """ENCRYPTION_KEY, or a key derived from the signing secret when it is unset."""
+    if settings.encryption_key is not None:
+        return SecretBox.from_setting(settings.encryption_key.get_secret_value())
+    seed = settings.slack_signing_secret or settings.slack_app_token or settings.slack_bot_token
+    if seed is None:
+        raise ValueError("ENCRYPTION_KEY is not set and there is no Slack secret to derive one")
+    return SecretBox.derived_from(seed.get_secret_value())
+
+
+@dataclass
+class Runtime:
+    """Everything `serve` runs, built once per process."""
+
+    settings: Settings
+    engine: AsyncEngine
+    db: async_sessionmaker[AsyncSession]
+    http: aiohttp.ClientSession
+    writer: SlackWriter
+    bolt: AsyncApp
+    outbox: OutboxWorker
+    poller: Poller
+    tracker: Tracker
+    tasks: BackgroundTasks
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    workers: list[asyncio.Task[None]] = field(default_factory=list)
+
+    def start_workers(self) -> None:
+        self.workers = [
+            asyncio.create_task(self.outbox.run(self.stopping), name="outbox"),
+            asyncio.create_task(self.poller.run(self.stopping), name="poller"),
+        ]
+
+    async def close(self) -> None:
+        """Stop taking work, let what is in flight finish within the grace period, close."""
+        grace = self.settings.shutdown_grace_s
+        cut = await self.tasks.drain(grace * 0.6)
+        if cut:
+            log.warning("shutdown: %d session starts were cut short", cut)
+        self.stopping.set()
+        if self.workers:
+            _done, pending = await asyncio.wait(self.workers, timeout=grace * 0.3)
+            for task in pending:
+                task.cancel()  # leases run out and another replica (or restart) takes over
+        await self.http.close()
+        await self.engine.dispose()
+
+
+def build_runtime(settings: Settings) -> Runtime:
+    """Wire the parts together. Must run inside the event loop (it opens an HTTP pool)."""
+    engine = make_engine(settings.database_url, pool_size=settings.database_pool_size)
+    db = make_sessionmaker(engine)
+    http = aiohttp.ClientSession()
+    box = secret_box(settings)
+    bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
+    api_url = str(settings.slack_api_url)
+    writer = SlackWriter(AsyncWebClient(token=bot_token, base_url=api_url))
+    goto = GoToAssistClient(
+        http,
+        str(settings.gotoassist_api_url).rstrip("/"),
+        auth_scheme=settings.gotoassist_auth_scheme,
+        timeout_s=settings.gotoassist_timeout_s,
+        rate_per_s=settings.gotoassist_rate_per_s,
+        observer=observe_goto,
+    )
+    token = settings.gotoassist_access_token
+    accounts = SharedAccount(token.get_secret_value() if token else None)
+    worker = OutboxWorker(
+        db,
+        writer,
+        box,
+        lease=timedelta(seconds=settings.outbox_lease_s),
+        max_attempts=settings.outbox_max_attempts,
+    )
+    schedule = PollSchedule(
+        young=timedelta(seconds=settings.poll_interval_young_s),
+        active=timedelta(seconds=settings.poll_interval_active_s),
+        idle=timedelta(seconds=settings.poll_interval_idle_s),
+        young_for=timedelta(seconds=settings.poll_young_for_s),
+        expire_after=timedelta(seconds=settings.session_expiry_s),
+    )
+    tracker = Tracker(db, goto, accounts, schedule, on_queued=worker.wake)
+    starter = SessionStarter(
+        db,
+        goto,
+        accounts,
+        box,
+        callback_base=settings.callback_base(),
+        first_poll_after=schedule.young,
+        on_queued=worker.wake,
+    )
+    tasks = BackgroundTasks()
+    bolt = build_bolt(settings, bot_token, api_url)
+    deps = ListenerDeps(db=db, starter=starter, tracker=tracker, box=box, tasks=tasks)
+    commands.register(bolt, deps)
+    interactions.register(bolt, deps)
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        db=db,
+        http=http,
+        writer=writer,
+        bolt=bolt,
+        outbox=worker,
+        poller=Poller(db, tracker),
+        tracker=tracker,
+        tasks=tasks,
+    )
+
+
+def build_bolt(settings: Settings, bot_token: str, api_url: str) -> AsyncApp:
+    async def authorize(**kwargs: Any) -> AuthorizeResult:
+        # Single workspace: the token is known; no auth.test call sits before any ack.
+        return AuthorizeResult(
+            enterprise_id=kwargs.get("enterprise_id"),
+            team_id=kwargs.get("team_id"),
+            bot_token=bot_token,
+        )
+
+    secret = settings.slack_signing_secret
+    return AsyncApp(
+        signing_secret=secret.get_secret_value() if secret else "socket-mode-unsigned",
+        authorize=authorize,
+        client=AsyncWebClient(base_url=api_url),
+        request_verification_enabled=not settings.socket_mode,
+        logger=logging.getLogger("slack_bolt"),
+    )
+
+
+RUNTIME = web.AppKey("runtime", Runtime)
+
+
+async def create_web_app(settings: Settings, *, workers: bool = True) -> web.Application:
+    """The aiohttp application serving every route of design.md."""
+    runtime = build_runtime(settings)
+    app = web.Application(client_max_size=CLIENT_MAX_SIZE)
+    app[RUNTIME] = runtime
+    app[TRACKER] = runtime.tracker
+    app[ENGINE] = runtime.engine
+    app[SLACK_WRITER] = runtime.writer
+
+    async def slack_events(request: web.Request) -> web.Response:
+        bolt_request = await to_bolt_request(request)
+        bolt_response = await runtime.bolt.async_dispatch(bolt_request)
+        return await to_aiohttp_response(bolt_response)
+
+    app.router.add_post("/slack/events", slack_events)
+    callbacks.register(app)
+    health.register(app)
+
+    async def lifetime(_app: web.Application) -> AsyncIterator[None]:
+        socket_mode = None
+        if workers:
+            runtime.start_workers()
+        if settings.slack_app_token is not None:
+            from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
+
+            socket_mode = AsyncSocketModeHandler(
+                runtime.bolt, settings.slack_app_token.get_secret_value()
+            )
+            await socket_mode.connect_async()  # type: ignore[no-untyped-call]
+        yield
+        if socket_mode is not None:
+            await socket_mode.close_async()  # type: ignore[no-untyped-call]
+        await runtime.close()
+
+    app.cleanup_ctx.append(lifetime)
+    return app

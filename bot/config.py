@@ -1,0 +1,120 @@
+"""Settings, read from the environment or a `.env` file (design.md, "Configuration")."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every setting the app reads. Names match the environment variables."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+
+    # GoToAssist
+    gotoassist_api_url: AnyHttpUrl = AnyHttpUrl("https://api.getgo.com/G2A/rest/v1")
+    gotoassist_access_token: SecretStr | None = None
+    gotoassist_auth_scheme: Literal["Bearer", "OAuth"] = "Bearer"
+    gotoassist_timeout_s: float = Field(default=10.0, gt=0, le=120)
+    gotoassist_rate_per_s: float = Field(default=8.0, gt=0, le=10)
+    goto_client_id: str | None = None
+    goto_client_secret: SecretStr | None = None
+    goto_auth_url: AnyHttpUrl = AnyHttpUrl("https://authentication.logmeininc.com")
+
+    # This service
+    public_base_url: AnyHttpUrl | None = None
+    database_url: str = "sqlite+aiosqlite:///remote-support.db"
+    database_pool_size: int = Field(default=5, ge=1, le=100)
+    encryption_key: SecretStr | None = None
+    port: int = Field(default=3000, ge=1, le=65535)
+    host: str = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces by default
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["json", "console"] = "json"
+
+    # Background work
+    outbox_lease_s: float = Field(default=30.0, gt=0)
+    outbox_max_attempts: int = Field(default=8, ge=1)
+    poll_interval_young_s: float = Field(default=5.0, gt=0)
+    poll_interval_active_s: float = Field(default=15.0, gt=0)
+    poll_interval_idle_s: float = Field(default=60.0, gt=0)
+    poll_young_for_s: float = Field(default=300.0, ge=0)
+    session_expiry_s: float = Field(default=4 * 3600.0, gt=0)
+    shutdown_grace_s: float = Field(default=25.0, gt=0)
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
+                "(e.g. sqlite+aiosqlite:///remote-support.db)"
+            )
+        return value
+
+    @field_validator("slack_bot_token")
+    @classmethod
+    def _bot_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xoxb-"):
+            raise ValueError("must be a bot token starting with xoxb-")
+        return value
+
+    @field_validator("slack_app_token")
+    @classmethod
+    def _app_token_shape(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith("xapp-"):
+            raise ValueError("must be an app-level token starting with xapp-")
+        return value
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    def callback_base(self) -> str | None:
+        """Where GoToAssist should POST status callbacks, or None (polling only)."""
+        if self.public_base_url is None:
+            return None
+        return str(self.public_base_url).rstrip("/") + "/gotoassist/callbacks/"
+
+
+def problems_for_serving(settings: Settings) -> list[str]:
+    """What stops `serve` from working, in words; empty when ready."""
+    found: list[str] = []
+    if settings.slack_bot_token is None:
+        found.append("SLACK_BOT_TOKEN is not set: give the app's xoxb- bot token.")
+    if settings.slack_signing_secret is None and not settings.socket_mode:
+        found.append(
+            "SLACK_SIGNING_SECRET is not set: HTTP mode needs it to verify Slack's requests "
+            "(or set SLACK_APP_TOKEN for Socket Mode)."
+        )
+    if settings.gotoassist_access_token is None and settings.goto_client_id is None:
+        found.append(
+            "Neither GOTOASSIST_ACCESS_TOKEN nor GOTO_CLIENT_ID is set: the app has no "
+            "GoToAssist account to start sessions with."
+        )
+    if settings.goto_client_id is not None and settings.goto_client_secret is None:
+        found.append("GOTO_CLIENT_ID is set but GOTO_CLIENT_SECRET is not.")
+    return found
+
+
+def describe_validation_error(error: ValidationError) -> list[str]:
+    """One sentence per bad setting, naming the environment variable."""
+    lines = []
+    for item in error.errors():
+        name = ".".join(str(part) for part in item["loc"]).upper() or "settings"
+        lines.append(f"{name}: {item['msg']}")
+    return lines

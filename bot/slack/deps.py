@@ -1,0 +1,21 @@
+"""What the Slack listeners need, passed in by the composition root."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.crypto import SecretBox
+from bot.tasks import BackgroundTasks
+from bot.workflows.starting import SessionStarter
+from bot.workflows.tracking import Tracker
+
+
+@dataclass(frozen=True, slots=True)
+class ListenerDeps:
+    db: async_sessionmaker[AsyncSession]
+    starter: SessionStarter
+    tracker: Tracker
+    box: SecretBox
+    tasks: BackgroundTasks

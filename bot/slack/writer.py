@@ -1,0 +1,121 @@
+"""Slack Web API writes with outcomes classified for the outbox worker.
+
+Every call goes through ``SlackWriter.call``, which counts it in metrics, keeps a gate per
+method so that no write is sent before a Retry-After allows it, and turns Slack's answers
+into a small set of outcomes the worker knows how to act on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.metrics import SLACK_CALLS
+
+log = logging.getLogger(__name__)
+
+
+class Outcome(Enum):
+    OK = "ok"
+    RATE_LIMITED = "rate_limited"  # wait Retry-After, then try again
+    TRANSIENT = "transient"  # 5xx, connection error, timeout: back off and retry
+    MESSAGE_GONE = "message_gone"  # message_not_found: repost
+    CHANNEL_UNWRITABLE = "channel_unwritable"  # not_in_channel, channel_not_found, is_archived
+    AUTH_FAILED = "auth_failed"  # invalid_auth, token_revoked, account_inactive
+    USER_NOT_IN_CHANNEL = "user_not_in_channel"
+    FAILED = "failed"  # anything else: retrying will not help
+
+
+_CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+_AUTH_ERRORS = {"invalid_auth", "token_revoked", "account_inactive", "not_authed", "token_expired"}
+_TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+
+
+@dataclass(frozen=True, slots=True)
+class Result:
+    outcome: Outcome
+    data: dict[str, Any]
+    error: str | None = None
+    retry_after: float | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome is Outcome.OK
+
+
+class SlackWriter:
+    def __init__(self, client: AsyncWebClient, *, timeout_s: float = 10.0) -> None:
+        self._client = client
+        self._timeout_s = timeout_s
+        self._not_before: dict[str, float] = {}
+        self._dm_channels: dict[str, str] = {}
+        self.auth_failure: str | None = None
+
+    async def call(self, method: str, **params: Any) -> Result:
+        wait = self._not_before.get(method, 0.0) - time.monotonic()
+        if wait > 0:
+            return Result(Outcome.RATE_LIMITED, {}, "ratelimited", retry_after=wait)
+        result = await self._call(method, params)
+        SLACK_CALLS.labels(method=method, outcome=result.error or result.outcome.value).inc()
+        if result.outcome is Outcome.RATE_LIMITED and result.retry_after is not None:
+            self._not_before[method] = time.monotonic() + result.retry_after
+        if result.outcome is Outcome.AUTH_FAILED:
+            self.auth_failure = result.error
+        elif result.ok:
+            self.auth_failure = None
+        return result
+
+    async def _call(self, method: str, params: dict[str, Any]) -> Result:
+        try:
+            response = await asyncio.wait_for(
+                self._client.api_call(method, json=params), timeout=self._timeout_s
+            )
+        except SlackApiError as exc:
+            return _classify_error(exc)
+        except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
+            return Result(Outcome.TRANSIENT, {}, type(exc).__name__)
+        return Result(Outcome.OK, dict(response.data) if isinstance(response.data, dict) else {})
+
+    async def dm_channel(self, user_id: str) -> Result:
+        """The app's DM channel with a user (cached: it never changes)."""
+        known = self._dm_channels.get(user_id)
+        if known is not None:
+            return Result(Outcome.OK, {"channel": {"id": known}})
+        result = await self.call("conversations.open", users=user_id)
+        if result.ok:
+            self._dm_channels[user_id] = str(result.data["channel"]["id"])
+        return result
+
+
+def _classify_error(exc: SlackApiError) -> Result:
+    response = exc.response
+    status = int(getattr(response, "status_code", 0) or 0)
+    data = response.data if isinstance(response.data, dict) else {}
+    error = str(data.get("error") or f"http_{status}")
+    if status == 429 or error == "ratelimited":
+        headers = getattr(response, "headers", {}) or {}
+        raw = headers.get("Retry-After") or headers.get("retry-after") or "1"
+        try:
+            retry_after = max(float(raw), 0.0)
+        except ValueError:
+            retry_after = 1.0
+        return Result(Outcome.RATE_LIMITED, data, "ratelimited", retry_after=retry_after)
+    if status >= 500 or error in _TRANSIENT_ERRORS:
+        return Result(Outcome.TRANSIENT, data, error)
+    if error == "message_not_found":
+        return Result(Outcome.MESSAGE_GONE, data, error)
+    if error in _CHANNEL_ERRORS:
+        return Result(Outcome.CHANNEL_UNWRITABLE, data, error)
+    if error in _AUTH_ERRORS:
+        return Result(Outcome.AUTH_FAILED, data, error)
+    if error == "user_not_in_channel":
+        return Result(Outcome.USER_NOT_IN_CHANNEL, data, error)
+    return Result(Outcome.FAILED, data, error)

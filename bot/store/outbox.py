@@ -1,0 +1,110 @@
+"""The outbox: Slack writes owed, stored in the transaction of the change they reflect."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.store.tables import OutboxRow, SessionRow
+
+# Kinds of write. The card and thread replies are rendered from the stored session when sent.
+CARD = "card"  # post the card, or edit it to the latest stored state
+JOIN_URL = "join_url"  # thread reply with the customer join link
+STATUS_REPLY = "status_reply"  # thread reply for one status change; payload {"status": ...}
+START_LINK = "start_link"  # the technician's private start link (ephemeral in thread + DM)
+NOTICE = "notice"  # a private message to the requester; payload {"text": ..., "blocks": ...}
+
+PENDING = "pending"
+PARKED = "parked"
+
+
+def enqueue(
+    db: AsyncSession,
+    session_id: str,
+    kind: str,
+    payload: dict[str, Any] | None = None,
+    *,
+    now: datetime,
+) -> None:
+    db.add(
+        OutboxRow(
+            session_id=session_id,
+            kind=kind,
+            payload=json.dumps(payload or {}),
+            state=PENDING,
+            attempts=0,
+            created_at=now,
+            due_at=now,
+        )
+    )
+
+
+def _has_due_work(now: datetime) -> Any:
+    return (
+        select(OutboxRow.id)
+        .where(OutboxRow.session_id == SessionRow.id)
+        .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
+        .exists()
+    )
+
+
+async def claim(db: AsyncSession, now: datetime, lease: timedelta, limit: int) -> list[str]:
+    """Lease up to ``limit`` sessions with due writes to this replica.
+
+    One replica at a time holds a session's writes, so they go out in order; a replica that
+    dies holding a lease has the work re-claimed by another once the lease runs out.
+    """
+    query = (
+        select(SessionRow.id)
+        .where(_has_due_work(now))
+        .where(or_(SessionRow.outbox_lease_until.is_(None), SessionRow.outbox_lease_until < now))
+        .limit(limit)
+        .with_for_update(skip_locked=True, of=SessionRow)
+    )
+    ids = list((await db.execute(query)).scalars().all())
+    if ids:
+        await db.execute(
+            update(SessionRow).where(SessionRow.id.in_(ids)).values(outbox_lease_until=now + lease)
+        )
+    return ids
+
+
+async def release(db: AsyncSession, session_id: str) -> None:
+    await db.execute(
+        update(SessionRow).where(SessionRow.id == session_id).values(outbox_lease_until=None)
+    )
+
+
+async def due_for(db: AsyncSession, session_id: str, now: datetime) -> Sequence[OutboxRow]:
+    query = (
+        select(OutboxRow)
+        .where(OutboxRow.session_id == session_id, OutboxRow.state == PENDING)
+        .where(OutboxRow.due_at <= now)
+        .order_by(OutboxRow.id)
+    )
+    return (await db.execute(query)).scalars().all()
+
+
+async def mark_done(db: AsyncSession, ids: Sequence[int]) -> None:
+    """Delivered rows are deleted: the outbox holds only what is still owed."""
+    if ids:
+        await db.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
+
+
+async def next_due(db: AsyncSession) -> datetime | None:
+    """When the earliest pending write falls due (to sleep until then)."""
+    query = select(func.min(OutboxRow.due_at)).where(OutboxRow.state == PENDING)
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def depth(db: AsyncSession) -> dict[str, int]:
+    query = select(OutboxRow.state, func.count()).group_by(OutboxRow.state)
+    counts = {PENDING: 0, PARKED: 0}
+    for state, count in (await db.execute(query)).all():
+        counts[str(state)] = int(count)
+    return counts

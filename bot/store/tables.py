@@ -1,0 +1,97 @@
+"""SQLAlchemy tables. The schema is owned by the Alembic migrations in store/migrations."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from bot.store.types import UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class SessionRow(Base):
+    """One remote-support session and its card."""
+
+    __tablename__ = "sessions"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    requester_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    creation: Mapped[str] = mapped_column(String(16))
+    expired: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Whose GoToAssist account started it: None is the shared account, else a Slack user id.
+    goto_account: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    customer_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    customer_email: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    partner_object: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    partner_object_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    machine_uuid: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    machine_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    goto_session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    session_token: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    launch_url_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    customer_join_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    expert_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    customer_joined_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    notes: Mapped[str | None] = mapped_column(Text, nullable=True)
+    recording_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    collaborators: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list
+
+    callback_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    card_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    card_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+    # Work claimed by one replica at a time (outbox delivery, polling), with a lease.
+    outbox_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    poll_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    poll_failures: Mapped[int] = mapped_column(Integer, default=0)
+
+    __table_args__ = (
+        Index("ix_sessions_callback_token_hash", "callback_token_hash", unique=True),
+        Index("ix_sessions_requester", "team_id", "requester_id", "created_at"),
+        Index("ix_sessions_goto_session_id", "goto_session_id"),
+        Index("ix_sessions_next_poll_at", "next_poll_at"),
+    )
+
+
+class OutboxRow(Base):
+    """A Slack write owed to a session, delivered at least once by the outbox worker."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    session_id: Mapped[str] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(24))
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    state: Mapped[str] = mapped_column(String(12), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    __table_args__ = (
+        Index("ix_outbox_pending", "state", "due_at"),
+        Index("ix_outbox_session", "session_id", "state"),
+    )

@@ -1,0 +1,61 @@
+"""The poller: the safety net for lost callbacks. Every live session is asked about on a
+backing-off schedule, so it reaches its final state even if no callback ever arrives."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.store import sessions as store
+from bot.store.types import utcnow
+from bot.workflows.tracking import Tracker
+
+log = logging.getLogger(__name__)
+
+
+class Poller:
+    def __init__(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        tracker: Tracker,
+        *,
+        lease: timedelta = timedelta(seconds=60),
+        batch: int = 32,
+        concurrency: int = 8,
+        tick_s: float = 1.0,
+    ) -> None:
+        self._db = db
+        self._tracker = tracker
+        self._lease = lease
+        self._batch = batch
+        self._limit = asyncio.Semaphore(concurrency)
+        self._tick_s = tick_s
+
+    async def run(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                claimed = await self.run_once()
+            except Exception:
+                log.exception("poll pass failed; retrying")
+                claimed = 0
+            if claimed < self._batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=self._tick_s)
+
+    async def run_once(self) -> int:
+        async with self._db.begin() as db:
+            rows = await store.claim_polls(db, utcnow(), self._lease, self._batch)
+            ids = [row.id for row in rows]
+        await asyncio.gather(*(self._poll(session_id) for session_id in ids))
+        return len(ids)
+
+    async def _poll(self, session_id: str) -> None:
+        async with self._limit:
+            try:
+                await self._tracker.poll(session_id)
+            except Exception:
+                log.exception("session %s: poll crashed", session_id)

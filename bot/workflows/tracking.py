@@ -1,0 +1,145 @@
+"""Following a session: status callbacks and polls both end in ``observe`` + one transaction."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import Enum
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.accounts.resolver import AccountResolver, NoAccount
+from bot.crypto import hash_token
+from bot.gotoassist.client import GoToAssistClient
+from bot.gotoassist.errors import GoToAssistError, NotFound, Unauthorized
+from bot.gotoassist.observation import to_observation
+from bot.metrics import POLLS
+from bot.sessions.lifecycle import Observation, observe
+from bot.sessions.status import SessionStatus
+from bot.store import outbox
+from bot.store import sessions as store
+from bot.store.tables import SessionRow
+from bot.store.types import utcnow
+
+log = logging.getLogger(__name__)
+
+
+class CallbackResult(Enum):
+    UNKNOWN_TOKEN = "unknown_token"  # noqa: S105 - an outcome name, not a secret
+    CHANGED = "changed"
+    UNCHANGED = "unchanged"
+
+
+@dataclass(frozen=True, slots=True)
+class PollSchedule:
+    """How often a live session is polled (settings POLL_*)."""
+
+    young: timedelta
+    active: timedelta
+    idle: timedelta
+    young_for: timedelta
+    expire_after: timedelta
+    confirm_after: timedelta = timedelta(seconds=1)
+
+    def next_after(self, row: SessionRow, now: datetime) -> datetime:
+        status = SessionStatus(row.status)
+        if status in (SessionStatus.WAITING, SessionStatus.ACTIVE):
+            return now + self.active
+        if now - row.created_at < self.young_for:
+            return now + self.young
+        return now + self.idle
+
+
+class Tracker:
+    def __init__(
+        self,
+        db: async_sessionmaker[AsyncSession],
+        goto: GoToAssistClient,
+        accounts: AccountResolver,
+        schedule: PollSchedule,
+        *,
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self._db = db
+        self._goto = goto
+        self._accounts = accounts
+        self._schedule = schedule
+        self._on_queued = on_queued
+
+    async def on_callback(self, token: str, obs: Observation) -> CallbackResult:
+        """Store what a status callback says. Never calls Slack: the outbox does that."""
+        now = utcnow()
+        async with self._db.begin() as db:
+            row = await store.by_callback_hash(db, hash_token(token))
+            if row is None:
+                return CallbackResult.UNKNOWN_TOKEN
+            change = observe(store.to_domain(row), obs)
+            store.apply_change(db, row, change, now)
+            if change.new_status is not None:
+                # The body is untrusted beyond the URL secret: GET confirms it soon.
+                row.next_poll_at = now + self._schedule.confirm_after
+        if change.empty:
+            return CallbackResult.UNCHANGED
+        self._on_queued()
+        return CallbackResult.CHANGED
+
+    async def poll(self, session_id: str) -> None:
+        """Ask GoToAssist for one session's status and store what changed."""
+        async with self._db.begin() as db:
+            row = await store.get(db, session_id)
+            if row is None:
+                return
+            owner, ref = row.goto_account, row.goto_session_id or row.session_token
+        obs: Observation | None = None
+        failure: str | None = None
+        try:
+            if ref is None:
+                raise NotFound("GoToAssist never gave this session a reference.", status=404)
+            account = await self._accounts.for_owner(owner)
+            obs = to_observation(await self._goto.get_session(account.token, ref))
+            POLLS.labels(outcome="ok").inc()
+        except (NoAccount, Unauthorized) as exc:
+            failure = "account"
+            POLLS.labels(outcome="account").inc()
+            log.warning("session %s: cannot poll: %s", session_id, exc)
+        except GoToAssistError as exc:
+            failure = "error"
+            POLLS.labels(outcome=type(exc).__name__).inc()
+            log.info("session %s: poll failed: %s", session_id, exc.user_message)
+        now = utcnow()
+        queued = False
+        async with self._db.begin() as db:
+            row = await store.get(db, session_id, lock=True)
+            if row is None:
+                return
+            row.poll_lease_until = None
+            if obs is not None:
+                change = observe(store.to_domain(row), obs)
+                store.apply_change(db, row, change, now)
+                queued = not change.empty
+                row.poll_failures = 0
+            elif failure is not None:
+                row.poll_failures += 1
+            if SessionStatus(row.status).is_terminal:
+                row.next_poll_at = None
+            elif self._expired(row, now):
+                row.expired = True
+                row.next_poll_at = None
+                row.updated_at = now
+                outbox.enqueue(db, row.id, outbox.CARD, now=now)
+                outbox.enqueue(db, row.id, outbox.STATUS_REPLY, {"expired": True}, now=now)
+                queued = True
+            else:
+                # Failures stretch the interval (x2, x4, x8 at most) instead of hammering.
+                stretch = 2 ** min(row.poll_failures, 3)
+                row.next_poll_at = now + stretch * (self._schedule.next_after(row, now) - now)
+        if queued:
+            self._on_queued()
+
+    def _expired(self, row: SessionRow, now: datetime) -> bool:
+        return (
+            row.status == SessionStatus.NOT_STARTED.value
+            and now - row.created_at >= self._schedule.expire_after
+        )
