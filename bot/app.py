@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.gotoassist.client import GoToAssistClient
 from bot.metrics import observe_goto
-from bot.slack import commands, interactions
+from bot.slack import commands, events, interactions
 from bot.slack.deps import ListenerDeps
 from bot.slack.writer import SlackWriter
 from bot.store.database import make_engine, make_sessionmaker
@@ -135,6 +135,7 @@ def build_runtime(settings: Settings) -> Runtime:
     deps = ListenerDeps(db=db, starter=starter, tracker=tracker, box=box, tasks=tasks)
     commands.register(bolt, deps)
     interactions.register(bolt, deps)
+    events.register(bolt, writer)
     return Runtime(
         settings=settings,
         engine=engine,

@@ -6,6 +6,7 @@ import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import COMMANDS
@@ -73,10 +74,19 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
                 )
             case OpenModal():
                 await ack()
-                await client.views_open(
-                    trigger_id=command["trigger_id"],
-                    view=build_session_modal(command["channel_id"]),
-                )
+                try:
+                    await client.views_open(
+                        trigger_id=command["trigger_id"],
+                        view=build_session_modal(command["channel_id"]),
+                    )
+                except SlackApiError as exc:
+                    log.warning("views.open failed: %s", exc.response.get("error"))
+                    await respond(
+                        text="The session form could not be opened (Slack said "
+                        f"`{exc.response.get('error')}`). Try again, or type "
+                        "`/remote-support Jane Doe jane@example.com #4521`.",
+                        response_type="ephemeral",
+                    )
             case ListSessions():
                 await ack()
                 async with deps.db.begin() as db:
