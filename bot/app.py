@@ -144,7 +144,12 @@ def build_runtime(settings: Settings) -> Runtime:
         writer=writer,
         bolt=bolt,
         outbox=worker,
-        poller=Poller(db, tracker),
+        poller=Poller(
+            db,
+            tracker,
+            starter,
+            interrupted_after=timedelta(seconds=settings.gotoassist_timeout_s + 30),
+        ),
         tracker=tracker,
         tasks=tasks,
     )

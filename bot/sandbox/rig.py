@@ -91,7 +91,7 @@ class Rig:
             "poll_interval_idle_s": 5.0,
         }
         values.update(self._overrides)
-        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+        return Settings(_env_file=None, **values)
 
     async def __aenter__(self) -> Rig:
         await self.slack.start()

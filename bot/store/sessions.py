@@ -154,6 +154,17 @@ def apply_change(db: AsyncSession, row: SessionRow, change: Change, now: datetim
             row.next_poll_at = None
 
 
+async def pending_before(db: AsyncSession, cutoff: datetime) -> Sequence[SessionRow]:
+    """Creations still pending since before ``cutoff``: their request was cut off."""
+    query = (
+        select(SessionRow)
+        .where(SessionRow.creation == CreationState.PENDING.value)
+        .where(SessionRow.created_at < cutoff)
+        .limit(100)
+    )
+    return (await db.execute(query)).scalars().all()
+
+
 async def claim_polls(
     db: AsyncSession, now: datetime, lease: timedelta, limit: int
 ) -> list[SessionRow]:

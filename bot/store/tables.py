@@ -73,6 +73,7 @@ class SessionRow(Base):
         Index("ix_sessions_requester", "team_id", "requester_id", "created_at"),
         Index("ix_sessions_goto_session_id", "goto_session_id"),
         Index("ix_sessions_next_poll_at", "next_poll_at"),
+        Index("ix_sessions_creation", "creation", "created_at"),
     )
 
 

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.store import sessions as store
 from bot.store.types import utcnow
+from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 
 log = logging.getLogger(__name__)
@@ -22,7 +23,9 @@ class Poller:
         self,
         db: async_sessionmaker[AsyncSession],
         tracker: Tracker,
+        starter: SessionStarter,
         *,
+        interrupted_after: timedelta = timedelta(seconds=60),
         lease: timedelta = timedelta(seconds=60),
         batch: int = 32,
         concurrency: int = 8,
@@ -30,6 +33,8 @@ class Poller:
     ) -> None:
         self._db = db
         self._tracker = tracker
+        self._starter = starter
+        self._interrupted_after = interrupted_after
         self._lease = lease
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
@@ -47,6 +52,7 @@ class Poller:
                     await asyncio.wait_for(stopping.wait(), timeout=self._tick_s)
 
     async def run_once(self) -> int:
+        await self._starter.recover_interrupted(self._interrupted_after)
         async with self._db.begin() as db:
             rows = await store.claim_polls(db, utcnow(), self._lease, self._batch)
             ids = [row.id for row in rows]

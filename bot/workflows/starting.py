@@ -27,6 +27,12 @@ from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
+INTERRUPTED = (
+    "The app restarted while GoToAssist was creating the session, so it could not be "
+    "followed. If a session appears in GoToAssist for this customer, end it there; then "
+    "start a new one here."
+)
+
 
 class SessionStarter:
     def __init__(
@@ -122,12 +128,33 @@ class SessionStarter:
         log.info("session %s created for %s in %s", session_id, user_id, channel_id)
         return session_id
 
+    async def recover_interrupted(self, older_than: timedelta) -> int:
+        """Creations cut off by a crash or restart (the POST may or may not have reached
+        GoToAssist, and is never repeated): mark them failed and tell the technician."""
+        cutoff = utcnow() - older_than
+        async with self._db.begin() as db:
+            stuck = await store.pending_before(db, cutoff)
+            found = [store.to_domain(row) for row in stuck]
+        for session in found:
+            request = SessionRequest(
+                kind=session.kind,
+                customer_name=session.customer_name,
+                customer_email=session.customer_email,
+                partner_object=session.partner_object,
+                partner_object_url=session.partner_object_url,
+                machine_uuid=session.machine_uuid,
+            )
+            log.warning("session %s: creation was interrupted; marking it failed", session.id)
+            await self._fail(session.id, request, INTERRUPTED)
+        return len(found)
+
     async def _fail(self, session_id: str, request: SessionRequest, reason: str) -> None:
         message = blocks.render_creation_failed(request, reason)
         now = utcnow()
         async with self._db.begin() as db:
             row = await store.get(db, session_id, lock=True)
-            assert row is not None
+            if row is None or row.creation != CreationState.PENDING.value:
+                return  # another replica settled it first
             row.creation = CreationState.FAILED.value
             row.callback_token_hash = None
             row.updated_at = now

@@ -63,6 +63,7 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_sessions_callback_token_hash", ["callback_token_hash"], unique=True
         )
+        batch_op.create_index("ix_sessions_creation", ["creation", "created_at"], unique=False)
         batch_op.create_index("ix_sessions_goto_session_id", ["goto_session_id"], unique=False)
         batch_op.create_index("ix_sessions_next_poll_at", ["next_poll_at"], unique=False)
         batch_op.create_index(
@@ -106,6 +107,7 @@ def downgrade() -> None:
         batch_op.drop_index("ix_sessions_requester")
         batch_op.drop_index("ix_sessions_next_poll_at")
         batch_op.drop_index("ix_sessions_goto_session_id")
+        batch_op.drop_index("ix_sessions_creation")
         batch_op.drop_index("ix_sessions_callback_token_hash")
 
     op.drop_table("sessions")
