@@ -1,0 +1,579 @@
+"""Everything the app shows in Slack, as pure functions returning Block Kit.
+
+Every piece of text that came from a customer, a technician's typing or GoToAssist goes
+through :func:`bot.slack.escape.escape_mrkdwn` (directly or via ``link``); every mrkdwn text
+object is ``verbatim`` so Slack does not auto-link or auto-mention anything on top.
+Limits (slack-platform.md): at most 50 blocks, section text 3000, 10 fields of 2000 each,
+header 150, block_id 255.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
+from bot.sessions.status import SessionStatus
+from bot.slack.command_text import (
+    COMMAND,
+    EXAMPLE_START,
+    EXAMPLE_START_URL,
+    EXAMPLE_STATUS,
+    EXAMPLE_UNATTENDED,
+    ParseError,
+)
+from bot.slack.escape import escape_mrkdwn, escape_truncated, link, slack_date, truncate
+from bot.slack.validators import is_http_url
+
+MAX_BLOCKS = 50
+MAX_SECTION_TEXT = 3000
+MAX_FIELD_TEXT = 2000
+MAX_FIELDS = 10
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_ELEMENTS = 10
+MAX_BUTTON_URL = 3000
+MAX_LISTED_SESSIONS = 20
+
+START_LINK_ACTION_ID = "start_link"
+OPEN_START_LINK_ACTION_ID = "open_start_link"
+
+# Budgets for outside text, in escaped characters; they keep every field under 2000.
+_LINK_LIMIT = 1500
+_NAME_LIMIT = 200
+_EMAIL_LIMIT = 300
+_TICKET_LIMIT = 100
+_MACHINE_LIMIT = 200
+_SHORT_ID_LEN = 8
+
+STATUS_EMOJI: dict[SessionStatus, str] = {
+    SessionStatus.NOT_STARTED: ":white_circle:",
+    SessionStatus.WAITING: ":hourglass:",
+    SessionStatus.ACTIVE: ":large_green_circle:",
+    SessionStatus.COMPLETE: ":white_check_mark:",
+    SessionStatus.ABANDONED: ":x:",
+}
+EXPIRED_EMOJI = ":zzz:"
+FAILED_EMOJI = ":warning:"
+
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{1,40}")
+_SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{1,40}")
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """A message to post: notification ``text`` plus Block Kit ``blocks``."""
+
+    text: str
+    blocks: list[dict[str, Any]]
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """Keyword arguments for ``chat.postMessage`` / ``chat.update`` / ``postEphemeral``."""
+        return {"text": self.text, "blocks": self.blocks}
+
+
+# --- Block Kit building blocks ---------------------------------------------------------------
+
+
+def _mrkdwn(text: str) -> dict[str, Any]:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {"type": "section", "text": _mrkdwn(text)}
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def _field_sections(fields: list[str], block_id: str) -> list[dict[str, Any]]:
+    sections: list[dict[str, Any]] = []
+    for start in range(0, len(fields), MAX_FIELDS):
+        chunk = fields[start : start + MAX_FIELDS]
+        sections.append(
+            {
+                "type": "section",
+                "block_id": f"{block_id}_{start // MAX_FIELDS}",
+                "fields": [_mrkdwn(field) for field in chunk],
+            }
+        )
+    return sections
+
+
+def _context(elements: list[str], block_id: str | None = None) -> dict[str, Any]:
+    block: dict[str, Any] = {
+        "type": "context",
+        "elements": [_mrkdwn(text) for text in elements[:MAX_CONTEXT_ELEMENTS]],
+    }
+    if block_id is not None:
+        block["block_id"] = block_id
+    return block
+
+
+def _text_message(text: str, body: str | None = None) -> Message:
+    """A one-section message; ``text`` and ``body`` are mrkdwn already escaped."""
+    return Message(text=text, blocks=[_section(body if body is not None else text)])
+
+
+# --- Pieces of a session ---------------------------------------------------------------------
+
+
+def _user_mention(user_id: str) -> str:
+    if _SLACK_USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return escape_truncated(user_id, 50)
+
+
+def _short_id(session_id: str) -> str:
+    return escape_mrkdwn(session_id[:_SHORT_ID_LEN])
+
+
+def _machine_label(session: Session) -> str | None:
+    """The machine, escaped: its name when known, else its UUID."""
+    if session.machine_name:
+        return escape_truncated(session.machine_name, _MACHINE_LIMIT)
+    if session.machine_uuid:
+        return escape_truncated(session.machine_uuid, _MACHINE_LIMIT)
+    return None
+
+
+def _customer(session: Session | SessionRequest, fallback: str = "the customer") -> str:
+    if session.customer_name:
+        return escape_truncated(session.customer_name, _NAME_LIMIT)
+    return fallback
+
+
+def _subject(session: Session) -> str:
+    """ "Remote support for Jane Doe" / "Remote support on PC-01", escaped."""
+    machine = _machine_label(session) if session.kind is SessionKind.UNATTENDED else None
+    if session.customer_name:
+        subject = f"Remote support for {_customer(session)}"
+        return f"{subject} on {machine}" if machine else subject
+    if machine:
+        return f"Remote support on {machine}"
+    return "Remote support session"
+
+
+def _status_phrase(session: Session) -> str:
+    """The status in words, as the card's notification text carries it."""
+    words = session.status.words
+    if session.creation is CreationState.FAILED:
+        return f"{words} (not created)"
+    if session.expired and session.status is SessionStatus.NOT_STARTED:
+        return f"{words} (expired)"
+    return words
+
+
+def _status_emoji(session: Session) -> str:
+    if session.creation is CreationState.FAILED:
+        return FAILED_EMOJI
+    if session.expired and session.status is SessionStatus.NOT_STARTED:
+        return EXPIRED_EMOJI
+    return STATUS_EMOJI[session.status]
+
+
+def human_duration(delta: timedelta) -> str:
+    """``45 s``, ``12 min``, ``1 h 05 min``."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def _duration(session: Session) -> timedelta | None:
+    if session.started_at is None or session.ended_at is None:
+        return None
+    delta = _aware(session.ended_at) - _aware(session.started_at)
+    return delta if delta >= timedelta(0) else None
+
+
+def _aware(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
+
+
+def _bounded_link(url: str | None, label: str, label_limit: int = _TICKET_LIMIT) -> str:
+    """``link`` when it fits the budget, else just the escaped label (never a cut link)."""
+    linked = link(url, label, label_limit=label_limit)
+    if len(linked) <= _LINK_LIMIT:
+        return linked
+    return escape_truncated(label, label_limit)
+
+
+def _ticket(session: Session | SessionRequest, *, linked: bool) -> str | None:
+    """The ticket, escaped; linked to its URL when asked and the URL is safe."""
+    url = session.partner_object_url
+    if session.partner_object:
+        return _bounded_link(url if linked else None, f"#{session.partner_object}")
+    if url and linked:
+        if is_http_url(url):
+            return _bounded_link(url, "Open the ticket")
+        return escape_truncated(url, _TICKET_LIMIT)
+    return None
+
+
+def _field(title: str, value: str) -> str:
+    """``*Title*\nvalue``. Callers budget ``value``; a value that still does not fit is
+    replaced rather than cut, so a link or date token is never broken."""
+    text = f"*{title}*\n{value}"
+    if len(text) > MAX_FIELD_TEXT:
+        return f"*{title}*\n(too long to show)"
+    return text
+
+
+def _card_fields(session: Session, now: datetime) -> list[str]:
+    fields = [_field("Technician", _user_mention(session.requester_id))]
+    customer_lines = []
+    if session.customer_name:
+        customer_lines.append(_customer(session))
+    if session.customer_email:
+        customer_lines.append(escape_truncated(session.customer_email, _EMAIL_LIMIT))
+    if customer_lines:
+        fields.append(_field("Customer", "\n".join(customer_lines)))
+    ticket = _ticket(session, linked=True)
+    if ticket:
+        fields.append(_field("Ticket", ticket))
+    if session.kind is SessionKind.UNATTENDED:
+        machine_lines = []
+        if session.machine_name:
+            machine_lines.append(escape_truncated(session.machine_name, _MACHINE_LIMIT))
+        if session.machine_uuid:
+            machine_lines.append(f"`{escape_truncated(session.machine_uuid, _MACHINE_LIMIT)}`")
+        if machine_lines:
+            fields.append(_field("Machine", "\n".join(machine_lines)))
+    if session.expert_name:
+        fields.append(_field("Expert", escape_truncated(session.expert_name, _NAME_LIMIT)))
+    fields.append(_field("Created", slack_date(session.created_at)))
+    if session.started_at:
+        fields.append(_field("Started", slack_date(session.started_at)))
+    if session.customer_joined_at:
+        fields.append(_field("Customer joined", slack_date(session.customer_joined_at)))
+    if session.ended_at:
+        fields.append(_field("Ended", slack_date(session.ended_at)))
+    if session.status.is_terminal:
+        duration = _duration(session)
+        if duration is not None:
+            fields.append(_field("Duration", human_duration(duration)))
+    elif session.status is SessionStatus.ACTIVE and session.started_at is not None:
+        running = _aware(now) - _aware(session.started_at)
+        if running >= timedelta(0):
+            fields.append(_field("Running for", f"{human_duration(running)} so far"))
+    return fields
+
+
+def _terminal_sections(session: Session) -> list[dict[str, Any]]:
+    blocks: list[dict[str, Any]] = []
+    if session.notes and session.notes.strip():
+        prefix = "*Notes*\n"
+        notes = escape_truncated(session.notes.strip(), MAX_SECTION_TEXT - len(prefix))
+        blocks.append(_section(prefix + notes, "card_notes"))
+    extras: list[str] = []
+    if session.recording_url:
+        if is_http_url(session.recording_url):
+            recording = _bounded_link(session.recording_url, "Watch the recording")
+            extras.append(_field("Recording", recording))
+        else:
+            extras.append(_field("Recording", escape_truncated(session.recording_url, 300)))
+    collaborators = [c.strip() for c in session.collaborators if c and c.strip()]
+    if collaborators:
+        joined = ", ".join(escape_mrkdwn(c) for c in collaborators)
+        extras.append(_field("Collaborators", truncate(joined, 1000)))  # plain: safe to cut
+    if extras:
+        blocks.extend(_field_sections(extras, "card_extras"))
+    return blocks
+
+
+def _context_lines(session: Session) -> list[dict[str, Any]]:
+    ids = [f"Session `{_short_id(session.id)}`"]
+    if session.goto_session_id:
+        ids.append(f"GoToAssist session `{escape_truncated(session.goto_session_id, 64)}`")
+    elements = [" · ".join(ids)]
+    if session.creation is CreationState.PENDING:
+        elements.append("Creating the session in GoToAssist…")
+    elif session.creation is CreationState.FAILED:
+        elements.append("GoToAssist did not create this session; nothing is live.")
+    elif (
+        session.customer_join_url
+        and session.kind is SessionKind.ATTENDED
+        and not session.status.is_terminal
+        and not session.expired
+    ):
+        elements.append("The customer's join link is in the thread.")
+    blocks = [_context(elements, "card_ids")]
+    if session.shared_account:
+        blocks.append(
+            _context(
+                [":key: Started with the team's shared GoToAssist account."],
+                "card_shared_account",
+            )
+        )
+    return blocks
+
+
+def _card_body(session: Session, now: datetime) -> list[dict[str, Any]]:
+    header = f"{_status_emoji(session)} *{_subject(session)}*: {_status_phrase(session)}"
+    blocks = [_section(truncate(header, MAX_SECTION_TEXT), "card_header")]
+    blocks.extend(_field_sections(_card_fields(session, now), "card_fields"))
+    if session.status.is_terminal:
+        blocks.extend(_terminal_sections(session))
+    blocks.extend(_context_lines(session))
+    return blocks[:MAX_BLOCKS]
+
+
+def _offers_start_link(session: Session) -> bool:
+    return (
+        not session.status.is_terminal
+        and not session.expired
+        and session.creation is not CreationState.FAILED
+    )
+
+
+# --- Public renderers ------------------------------------------------------------------------
+
+
+def render_card(session: Session, now: datetime) -> Message:
+    """The channel card for ``session``: rendered from stored state only.
+
+    Holds no URL that could start the session: the "Start link" button carries only our
+    session id, and its handler answers the requesting technician privately.
+    """
+    text = f"{_subject(session)}: {_status_phrase(session)}"
+    blocks = _card_body(session, now)
+    if _offers_start_link(session):
+        blocks = blocks[: MAX_BLOCKS - 1]
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "card_actions",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": START_LINK_ACTION_ID,
+                        "text": _plain("Start link"),
+                        "value": session.id,
+                        "style": "primary",
+                    }
+                ],
+            }
+        )
+        blocks.append(
+            _context(
+                ["Only the technician who started this session gets the start link."],
+                "card_actions_hint",
+            )
+        )
+    return Message(text=text, blocks=blocks[:MAX_BLOCKS])
+
+
+def render_status_reply(session: Session, new_status: SessionStatus, now: datetime) -> Message:
+    """One short thread reply for a status change."""
+    unattended = session.kind is SessionKind.UNATTENDED
+    machine = _machine_label(session) or "the computer"
+    customer = _customer(session)
+    emoji = STATUS_EMOJI[new_status]
+    if new_status is SessionStatus.NOT_STARTED:
+        if session.expired:
+            body = f"{EXPIRED_EMOJI} Session expired: it was never started."
+        else:
+            body = f"{emoji} Session created; not started yet."
+    elif new_status is SessionStatus.WAITING:
+        if unattended:
+            body = f"{emoji} Session started; connecting to {machine}."
+        else:
+            body = f"{emoji} Waiting for {customer} to join."
+    elif new_status is SessionStatus.ACTIVE:
+        if unattended:
+            body = f"{emoji} Connected to {machine}; session active."
+        else:
+            who = customer if session.customer_name else "The customer"
+            body = f"{emoji} {who} joined; session active."
+    elif new_status is SessionStatus.COMPLETE:
+        duration = _duration(session)
+        if duration is not None:
+            body = f"{emoji} Session complete ({human_duration(duration)})."
+        else:
+            body = f"{emoji} Session complete."
+    elif unattended:
+        body = f"{emoji} Session abandoned: it ended before connecting to {machine}."
+    else:
+        body = f"{emoji} Session abandoned: the customer never joined."
+    return _text_message(body)
+
+
+def render_join_url_reply(session: Session) -> Message:
+    """The thread reply carrying the customer join link, for the technician to send on."""
+    customer = _customer(session)
+    url = session.customer_join_url
+    if not url or not is_http_url(url):
+        return _text_message(
+            f":link: The join link for {customer} is not available yet.",
+        )
+    text = f":link: Join link for {customer}: {escape_mrkdwn(url)}"
+    shown = link(url, url, label_limit=500)
+    if len(shown) > MAX_SECTION_TEXT - 500:
+        # too long to link safely: show it as text (escaped), never a cut link
+        shown = escape_truncated(url, MAX_SECTION_TEXT - 500)
+    body = (
+        f":link: *Join link for {customer}*: send this to the customer to join the session.\n"
+        f"{shown}"
+    )
+    return Message(text=text, blocks=[_section(body, "join_url")])
+
+
+def render_start_link(session: Session, launch_url: str) -> Message:
+    """The technician's private start link (ephemeral or DM), as a URL button."""
+    subject = _subject(session)
+    text = f"Your private start link: {subject}"
+    warning = (
+        ":lock: This link starts the session as you. It is private: only you can see it. "
+        "Do not share it or paste it in a channel."
+    )
+    if not is_http_url(launch_url) or len(launch_url) > MAX_BUTTON_URL:
+        return _text_message(
+            text,
+            f":warning: GoToAssist gave a start link that cannot be shown safely for "
+            f"*{subject}*. Start the session from the GoToAssist app instead.",
+        )
+    blocks: list[dict[str, Any]] = [
+        _section(f":arrow_forward: *{subject}*: your start link is ready.", "start_link_intro"),
+        {
+            "type": "actions",
+            "block_id": "start_link_actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": OPEN_START_LINK_ACTION_ID,
+                    "text": _plain("Start the session"),
+                    "url": launch_url,
+                    "style": "primary",
+                }
+            ],
+        },
+        _context([warning], "start_link_private"),
+    ]
+    return Message(text=text, blocks=blocks)
+
+
+def render_help() -> Message:
+    lines = [
+        f"*How to use `{COMMAND}`*",
+        f"• `{COMMAND}`: open a form to start a session.",
+        f"• `{escape_mrkdwn(EXAMPLE_START)}`: start an attended session at once. The e-mail is "
+        "the customer's, `#word` is the ticket id, a ticket link may be given too "
+        f"(`{escape_mrkdwn(EXAMPLE_START_URL)}`); the other words are the customer's name. "
+        'Quotes are allowed, e.g. for a name that starts with a command word: `"List Smith"`.',
+        f"• `{escape_mrkdwn(EXAMPLE_UNATTENDED)}`: an unattended session on a computer, by the "
+        "machine UUID shown in GoToAssist's Unattended Computers list (the name is optional).",
+        f"• `{escape_mrkdwn(EXAMPLE_STATUS)}`: where a session stands (by the id on its card).",
+        f"• `{COMMAND} list`: your recent sessions.",
+        f"• `{COMMAND} login` / `{COMMAND} logout`: link or unlink your GoToAssist account.",
+        f"• `{COMMAND} help`: this message.",
+        "The session card goes in the channel, the customer's join link in its thread, and your "
+        "start link only to you.",
+    ]
+    return _text_message(f"How to use {COMMAND}", "\n".join(lines))
+
+
+def render_parse_error(err: ParseError) -> Message:
+    message = escape_truncated(err.message, 1500)
+    example = escape_truncated(err.example, 500)
+    body = (
+        f":warning: {message}\nFor example: `{example}`\n"
+        f"Nothing was started. `{COMMAND} help` lists everything you can type."
+    )
+    return _text_message(f"{message} For example: {example}", body)
+
+
+def _list_line(session: Session) -> str:
+    parts = [f"{_status_emoji(session)} *{_subject(session)}*: {_status_phrase(session)}"]
+    ticket = _ticket(session, linked=False)
+    if ticket:
+        parts.append(ticket)
+    parts.append(slack_date(session.created_at))
+    parts.append(f"`{_short_id(session.id)}`")
+    return truncate(" · ".join(parts), MAX_SECTION_TEXT)
+
+
+def render_session_list(sessions: Sequence[Session], now: datetime) -> Message:
+    """The caller's recent sessions, newest first, without links."""
+    if not sessions:
+        return _text_message(
+            "You have no recent remote-support sessions.",
+            "You have no recent remote-support sessions. Start one with "
+            f"`{escape_mrkdwn(EXAMPLE_START)}`.",
+        )
+    ordered = sorted(sessions, key=lambda s: _aware(s.created_at), reverse=True)
+    shown = ordered[:MAX_LISTED_SESSIONS]
+    count = len(ordered)
+    title = f"Your recent remote-support sessions ({count})"
+    blocks: list[dict[str, Any]] = [_section(f"*{title}*", "list_title")]
+    blocks.extend(_section(_list_line(s), f"list_{i}") for i, s in enumerate(shown))
+    if count > len(shown):
+        blocks.append(_context([f"…and {count - len(shown)} older."], "list_more"))
+    blocks.append(_context([f"`{escape_mrkdwn(EXAMPLE_STATUS)}` shows one in full."], "list_hint"))
+    return Message(text=title, blocks=blocks[:MAX_BLOCKS])
+
+
+def render_session_status(session: Session, now: datetime) -> Message:
+    """A session in full, for ``/remote-support status <id>`` (no buttons)."""
+    text = f"Session {_short_id(session.id)}: {_subject(session)}: {_status_phrase(session)}"
+    return Message(text=text, blocks=_card_body(session, now))
+
+
+def _request_subject(request: SessionRequest) -> str:
+    if request.customer_name:
+        subject = f"for {_customer(request)}"
+        if request.machine_uuid:
+            subject += f" on `{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+        return subject
+    if request.machine_uuid:
+        return f"on `{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+    return "for your customer"
+
+
+def render_creation_failed(request: SessionRequest, reason: str) -> Message:
+    """Tell the technician the session was not created, and why."""
+    subject = _request_subject(request)
+    why = escape_truncated(reason.strip() or "no reason given", 1500)
+    text = f"The remote-support session {subject} was not created: {why}"
+    body = (
+        f":warning: The remote-support session {subject} was *not created*.\n"
+        f"Reason: {why}\nNothing is live; you can try again."
+    )
+    return _text_message(text, truncate(body, MAX_SECTION_TEXT))
+
+
+def render_starting(request: SessionRequest) -> Message:
+    """The instant acknowledgement while GoToAssist creates the session."""
+    if request.kind is SessionKind.UNATTENDED and not request.customer_name:
+        text = f"Starting an unattended remote-support session {_request_subject(request)}…"
+    else:
+        text = f"Starting a remote-support session {_request_subject(request)}…"
+    return _text_message(text, f":hourglass_flowing_sand: {text}")
+
+
+def render_not_in_channel(channel_id: str) -> Message:
+    """The bot cannot post where the command was typed: say how to invite it."""
+    if _SLACK_CHANNEL_ID.fullmatch(channel_id):
+        where = f"<#{channel_id}>"
+        invite = f"To use `{COMMAND}` there, invite me: type `/invite @remote-support` in {where}."
+    else:
+        where = "this conversation"
+        invite = (
+            f"To use `{COMMAND}` with the card in a channel, type `/invite @remote-support` in "
+            "that channel and run the command there."
+        )
+    text = f"I can't post in {where} because I'm not a member of it."
+    body = (
+        f":information_source: {text} {invite}\n"
+        "I've put the session card in your DM with me instead, and I'll keep it up to date there."
+    )
+    return _text_message(text, body)
