@@ -1,0 +1,294 @@
+"""Async GoToAssist Remote Support client: create a session, read a session.
+
+The access token is an argument of each call, so one client serves every technician. Tokens,
+session tokens and launch URLs are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import hashlib
+import json
+import logging
+import math
+import random
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import aiohttp
+from pydantic import BaseModel, ValidationError
+from yarl import URL
+
+from bot.gotoassist.errors import (
+    GoToAssistError,
+    InvalidResponse,
+    Operation,
+    RateLimited,
+    ServerError,
+    Timeout,
+    Unauthorized,
+    Unreachable,
+    clip_detail,
+    error_for_status,
+)
+from bot.gotoassist.models import CreateSessionRequest, CreateSessionResponse, SessionInfo
+
+__all__ = ["GoToAssistClient", "Observer"]
+
+log = logging.getLogger(__name__)
+
+Observer = Callable[[str, str], None]
+AuthScheme = Literal["Bearer", "OAuth"]
+_M = TypeVar("_M", bound=BaseModel)
+
+BACKOFF_BASE_S = 0.2
+BACKOFF_CAP_S = 5.0
+MAX_RETRY_AFTER_S = 30.0  # a GET told to wait longer than this gives up at once
+_WINDOW_SLACK_S = 0.1  # margin so network jitter cannot push the server's count over
+
+
+class GoToAssistClient:
+    """Client of ``{base_url}/sessions``; share one instance so the rate limiter sees all calls."""
+
+    def __init__(
+        self,
+        http: aiohttp.ClientSession,
+        base_url: str,
+        *,
+        auth_scheme: AuthScheme = "Bearer",
+        timeout_s: float = 10.0,
+        observer: Observer | None = None,
+        rate_per_s: float = 10.0,
+        get_retries: int = 3,
+    ) -> None:
+        if auth_scheme not in ("Bearer", "OAuth"):
+            raise ValueError(f"auth_scheme must be 'Bearer' or 'OAuth', not {auth_scheme!r}")
+        self._http = http
+        self._base_url = base_url.rstrip("/")
+        self._auth_scheme = auth_scheme
+        self._timeout_s = timeout_s
+        self._timeout = aiohttp.ClientTimeout(total=timeout_s)
+        self._observer = observer
+        self._retries = max(0, get_retries)
+        self._limiter = RateLimiter(rate_per_s)
+
+    async def create_session(self, token: str, req: CreateSessionRequest) -> CreateSessionResponse:
+        """``POST /sessions``. Retried only when no connection could be made at all."""
+        return await self._call(
+            "create", "POST", "/sessions", token, req.to_json_body(), CreateSessionResponse
+        )
+
+    async def get_session(self, token: str, id_or_token: str) -> SessionInfo:
+        """``GET /sessions/{id}`` by session id or session token, retried on transient failures."""
+        if not id_or_token:
+            raise ValueError("a session id or session token is required")
+        path = "/sessions/" + quote(id_or_token, safe="")
+        return await self._call("get", "GET", path, token, None, SessionInfo)
+
+    async def _call(
+        self,
+        operation: Operation,
+        method: str,
+        path: str,
+        token: str,
+        body: dict[str, Any] | None,
+        model: type[_M],
+    ) -> _M:
+        _check_token(token)
+        attempt = 0
+        while True:
+            try:
+                return await self._attempt(operation, method, path, token, body, model)
+            except GoToAssistError as exc:
+                delay = self._retry_delay(operation, exc, attempt)
+                if delay is None:
+                    raise
+                log.info(
+                    "GoToAssist %s failed (%s); retry %d in %.2fs",
+                    method,
+                    type(exc).__name__,
+                    attempt + 1,
+                    delay,
+                )
+                attempt += 1
+                await asyncio.sleep(delay)
+
+    async def _attempt(
+        self,
+        operation: Operation,
+        method: str,
+        path: str,
+        token: str,
+        body: dict[str, Any] | None,
+        model: type[_M],
+    ) -> _M:
+        label = f"{method} /sessions"
+        await self._limiter.acquire(token)
+        headers = {"Authorization": self._authorization(token), "Accept": "application/json"}
+        url = URL(self._base_url + path, encoded=True)
+        try:
+            async with self._http.request(
+                method,
+                url,
+                headers=headers,
+                json=body,
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as resp:
+                status = resp.status
+                raw = await resp.read()
+                retry_after = _parse_retry_after(resp.headers.get("Retry-After"))
+        except aiohttp.ClientConnectorError as exc:
+            self._observe(label, "unreachable")
+            raise Unreachable(request_sent=False, detail=type(exc).__name__) from exc
+        except TimeoutError:
+            self._observe(label, "timeout")
+            raise Timeout(self._timeout_s) from None
+        except aiohttp.ClientError as exc:
+            self._observe(label, "unreachable")
+            raise Unreachable(request_sent=True, detail=type(exc).__name__) from exc
+
+        if not 200 <= status < 300:
+            self._observe(label, f"http_{status}")
+            raise error_for_status(
+                status, raw, operation=operation, token=token, retry_after=retry_after
+            )
+        try:
+            parsed = model.model_validate(json.loads(raw))
+        except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError, ValidationError
+            self._observe(label, "invalid_response")
+            raise InvalidResponse(status=status, detail=_describe_invalid(exc)) from None
+        self._observe(label, "ok")
+        return parsed
+
+    def _retry_delay(
+        self, operation: Operation, exc: GoToAssistError, attempt: int
+    ) -> float | None:
+        """Seconds to wait before the next attempt, or None to give up."""
+        if attempt >= self._retries:
+            return None
+        if operation == "create":
+            retryable = isinstance(exc, Unreachable) and not exc.request_sent
+        else:
+            retryable = isinstance(exc, RateLimited | ServerError | Timeout | Unreachable)
+        if not retryable:
+            return None
+        delay = backoff_delay(attempt)
+        if isinstance(exc, RateLimited) and exc.retry_after is not None:
+            if exc.retry_after > MAX_RETRY_AFTER_S:
+                return None
+            delay = max(delay, exc.retry_after)
+        return delay
+
+    def _authorization(self, token: str) -> str:
+        if self._auth_scheme == "OAuth":
+            return f"OAuth oauth_token={token}"
+        return f"Bearer {token}"
+
+    def _observe(self, method: str, outcome: str) -> None:
+        log.debug("GoToAssist %s -> %s", method, outcome)
+        if self._observer is None:
+            return
+        try:
+            self._observer(method, outcome)
+        except Exception:
+            log.exception("GoToAssist observer failed")
+
+
+class RateLimiter:
+    """At most ``rate_per_s`` requests per second per token (sliding window, FIFO fair).
+
+    Keys are token hashes. A small slack keeps the server's own 1-second count under the limit
+    despite jitter in delivery. ``rate_per_s <= 0`` disables limiting.
+    """
+
+    def __init__(self, rate_per_s: float) -> None:
+        self._capacity = max(1, math.floor(rate_per_s)) if rate_per_s > 0 else 0
+        self._window = self._capacity / rate_per_s + _WINDOW_SLACK_S if rate_per_s > 0 else 0.0
+        self._keys: dict[str, _Window] = {}
+
+    async def acquire(self, token: str) -> None:
+        if not self._capacity:
+            return
+        key = hashlib.sha256(token.encode()).hexdigest()
+        window = self._keys.get(key)
+        if window is None:
+            self._prune()
+            window = self._keys[key] = _Window()
+        window.users += 1
+        try:
+            async with window.lock:
+                while len(window.sent) >= self._capacity:
+                    wait = window.sent[0] + self._window - time.monotonic()
+                    if wait <= 0:
+                        window.sent.popleft()
+                    else:
+                        await asyncio.sleep(wait)
+                window.sent.append(time.monotonic())
+        finally:
+            window.users -= 1
+
+    def _prune(self) -> None:
+        """Forget idle tokens so the table does not grow without bound."""
+        if len(self._keys) < 1024:
+            return
+        horizon = time.monotonic() - self._window
+        for key, window in list(self._keys.items()):
+            if not window.users and (not window.sent or window.sent[-1] < horizon):
+                del self._keys[key]
+
+
+class _Window:
+    __slots__ = ("lock", "sent", "users")
+
+    def __init__(self) -> None:
+        self.lock = asyncio.Lock()
+        self.users = 0
+        self.sent: deque[float] = deque()
+
+
+def backoff_delay(attempt: int) -> float:
+    """Exponential backoff with jitter: between half and all of min(cap, base * 2**attempt)."""
+    ceiling = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2.0**attempt)
+    return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def _parse_retry_after(value: str | None) -> float | None:
+    """Seconds from a ``Retry-After`` header (delta-seconds or HTTP date)."""
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - datetime.now(UTC)).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
+
+
+def _describe_invalid(exc: ValueError) -> str:
+    """What was wrong with a 200 body, without quoting it (it may hold a launch URL)."""
+    if isinstance(exc, ValidationError):
+        problems = (
+            f"{'.'.join(str(part) for part in err['loc']) or 'body'}: {err['msg']}"
+            for err in exc.errors(include_input=False, include_url=False)
+        )
+        return clip_detail("; ".join(problems))
+    return "body is not JSON"
+
+
+def _check_token(token: str) -> None:
+    """Refuse, before sending anything, a token that cannot go in a header."""
+    if not token or any(ch.isspace() or not ch.isprintable() for ch in token):
+        raise Unauthorized("The GoToAssist access token is empty or malformed.", status=None)

@@ -1,0 +1,153 @@
+"""Pydantic models of GoToAssist Remote Support payloads, tolerant of what the docs leave open."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic.alias_generators import to_camel
+
+from bot.sessions.status import SessionStatus
+
+__all__ = [
+    "CreateSessionRequest",
+    "CreateSessionResponse",
+    "SessionInfo",
+    "StartScreenSharing",
+    "display_name",
+]
+
+
+def _to_str(value: object) -> object:
+    """Numbers become strings (``partnerObject`` is documented as both number and string)."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int | float):
+        return str(value)
+    return value
+
+
+def _empty_to_none(value: object) -> object:
+    return None if value == "" else value
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """A timestamp without an offset is taken as UTC."""
+    if value is None or value.tzinfo is not None:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
+_STATUS_VALUES = frozenset(status.value for status in SessionStatus)
+
+IdStr = Annotated[str, BeforeValidator(_to_str)]
+OptStr = Annotated[str | None, BeforeValidator(_empty_to_none)]
+Timestamp = Annotated[datetime | None, BeforeValidator(_empty_to_none), AfterValidator(_aware)]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(populate_by_name=True, extra="ignore", alias_generator=to_camel)
+
+
+class CreateSessionRequest(_Model):
+    """Body of ``POST /sessions``; ``machine_uuid`` set means an unattended session."""
+
+    session_type: str = "SCREEN_SHARING"
+    session_status_callback_url: str | None = None
+    partner_object: IdStr | None = None
+    partner_object_url: str | None = None
+    customer_name: str | None = None
+    customer_email: str | None = None
+    machine_uuid: str | None = None
+
+    def to_json_body(self) -> dict[str, Any]:
+        """The JSON body as GoToAssist expects it: camelCase keys, absent fields omitted."""
+        return self.model_dump(by_alias=True, exclude_none=True)
+
+
+class StartScreenSharing(_Model):
+    launch_url: str = Field(repr=False)
+
+
+class CreateSessionResponse(_Model):
+    """Answer to ``POST /sessions``. The token and launch URL are credentials (kept out of repr)."""
+
+    session_token: str = Field(repr=False)
+    start_screen_sharing: StartScreenSharing = Field(repr=False)
+    session_id: IdStr | None = None
+    customer_join_url: OptStr = None
+    status: SessionStatus | None = None
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _lenient_status(cls, value: object) -> object:
+        """An unknown status here must not lose a created session: treat it as absent."""
+        return value if value in _STATUS_VALUES else None
+
+    @property
+    def launch_url(self) -> str:
+        return self.start_screen_sharing.launch_url
+
+
+class SessionInfo(_Model):
+    """``GET /sessions/{id}`` answer, also the status callback body. Only ``status`` is required."""
+
+    status: SessionStatus
+    session_id: IdStr | None = None
+    session_type: str | None = None
+    account_key: IdStr | None = None
+    expert_name: OptStr = None
+    expert_email: OptStr = None
+    expert_user_key: IdStr | None = None
+    partner_object: IdStr | None = None
+    partner_object_url: OptStr = None
+    started_at: Timestamp = None
+    customer_joined_at: Timestamp = None
+    ended_at: Timestamp = None
+    unattended_machine_name: OptStr = None
+    unattended_machine_uuid: OptStr = None
+    account_name: OptStr = None
+    customer_name: OptStr = None
+    customer_email: OptStr = None
+    customer_join_url: OptStr = None
+    notes: OptStr = None
+    session_recording_url: OptStr = None
+    collaborators: list[Any] = Field(default_factory=list)
+
+    @field_validator("collaborators", mode="before")
+    @classmethod
+    def _collaborator_list(cls, value: object) -> object:
+        """Accept null, a list, a JSON-encoded list (form callbacks) or a single entry."""
+        if value is None or value == "":
+            return []
+        if isinstance(value, str):
+            try:
+                decoded = json.loads(value)
+            except ValueError:
+                return [value]
+            return decoded if isinstance(decoded, list) else [decoded]
+        if isinstance(value, list | tuple):
+            return list(value)
+        return [value]
+
+    def collaborator_names(self) -> list[str]:
+        """Display names of the collaborators, whatever shape the entries have."""
+        names = (display_name(entry) for entry in self.collaborators if entry is not None)
+        return [name for name in names if name]
+
+
+_NAME_KEYS = ("name", "expertName", "displayName", "email")
+
+
+def display_name(entry: object) -> str:
+    """A readable name for one collaborator entry (string or object of unknown shape)."""
+    if isinstance(entry, dict):
+        for key in _NAME_KEYS:
+            value = entry.get(key)
+            if isinstance(value, str) and value.strip():
+                return value.strip()
+    return str(entry).strip()
