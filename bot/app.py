@@ -148,6 +148,7 @@ def build_runtime(settings: Settings) -> Runtime:
             db,
             tracker,
             starter,
+            lease=timedelta(seconds=settings.poll_lease_s),
             interrupted_after=timedelta(seconds=settings.gotoassist_timeout_s + 30),
         ),
         tracker=tracker,

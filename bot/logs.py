@@ -65,6 +65,10 @@ def configure(level: str, fmt: str, secrets: list[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Library loggers at DEBUG print request bodies; keep them at INFO at most.
-    for noisy in ("slack_sdk", "slack_bolt", "aiohttp.access", "sqlalchemy", "asyncio"):
-        logging.getLogger(noisy).setLevel(max(logging.INFO, logging.getLevelName(level)))
+    # Library loggers at DEBUG print request bodies (start links, tokens): never below INFO.
+    # SQLAlchemy at INFO echoes every statement with its parameters: WARNING only.
+    floor = max(logging.INFO, logging.getLevelName(level))
+    for noisy in ("slack_sdk", "slack_bolt", "aiohttp", "asyncio", "urllib3"):
+        logging.getLogger(noisy).setLevel(floor)
+    for chatty in ("sqlalchemy", "alembic", "aiosqlite"):
+        logging.getLogger(chatty).setLevel(max(logging.WARNING, logging.getLevelName(level)))

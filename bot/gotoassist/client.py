@@ -78,7 +78,8 @@ class GoToAssistClient:
         self._limiter = RateLimiter(rate_per_s)
 
     async def create_session(self, token: str, req: CreateSessionRequest) -> CreateSessionResponse:
-        """``POST /sessions``. Retried only when no connection could be made at all."""
+        """``POST /sessions``. Retried only when GoToAssist cannot have created anything: no
+        connection could be made at all, or its rate limiter refused the call (429)."""
         return await self._call(
             "create", "POST", "/sessions", token, req.to_json_body(), CreateSessionResponse
         )
@@ -173,7 +174,11 @@ class GoToAssistClient:
         if attempt >= self._retries:
             return None
         if operation == "create":
-            retryable = isinstance(exc, Unreachable) and not exc.request_sent
+            # A 429 is refused at the gateway, before any session exists; a timeout or a 5xx
+            # may have created one, so those are never sent again.
+            retryable = isinstance(exc, RateLimited) or (
+                isinstance(exc, Unreachable) and not exc.request_sent
+            )
         else:
             retryable = isinstance(exc, RateLimited | ServerError | Timeout | Unreachable)
         if not retryable:

@@ -245,15 +245,28 @@ async def test_405(client: GoToAssistClient, g2a: GoToAssistStandIn) -> None:
     assert err.value.status == 405
 
 
-async def test_429_on_create_is_raised_with_retry_after(
+async def test_429_on_create_is_retried_after_retry_after(
     client: GoToAssistClient, g2a: GoToAssistStandIn
 ) -> None:
-    g2a.fail_next("create", 429, retry_after=3)
+    """A 429 is refused before any session exists, so it is safe to send again."""
+    g2a.fail_next("create", 429, retry_after=0.6)
+    created = await client.create_session(TOKEN, ATTENDED)
+    first, second = g2a.requests
+    assert (first.status, second.status) == (429, 200)
+    assert second.time - first.time >= 0.6
+    assert list(g2a.sessions) == [created.session_token]
+
+
+async def test_429_storm_on_create_is_raised_with_retry_after(
+    client: GoToAssistClient, g2a: GoToAssistStandIn
+) -> None:
+    g2a.fail_next("create", 429, count=10, retry_after=60)
     with pytest.raises(RateLimited) as err:
         await client.create_session(TOKEN, ATTENDED)
-    assert err.value.retry_after == 3.0
+    assert err.value.retry_after == 60.0
     assert "rate limiting" in err.value.user_message
-    assert len(g2a.requests) == 1
+    assert len(g2a.requests) == 1  # told to wait longer than is worth it: no retry
+    assert g2a.sessions == {}
 
 
 async def test_500_on_create_is_not_retried(
