@@ -17,18 +17,23 @@ from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
-from bot.accounts.resolver import SharedAccount
+from bot.accounts.linked import LinkedAccounts
+from bot.accounts.login import LoginLinks
+from bot.accounts.resolver import AccountResolver, SharedAccount
+from bot.accounts.state import StateSigner
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.gotoassist.client import GoToAssistClient
+from bot.gotoassist.oauth import GoToOAuth
 from bot.metrics import observe_goto
 from bot.slack import commands, events, interactions
 from bot.slack.deps import ListenerDeps
 from bot.slack.writer import SlackWriter
 from bot.store.database import make_engine, make_sessionmaker
 from bot.tasks import BackgroundTasks
-from bot.web import callbacks, health
+from bot.web import callbacks, health, oauth
 from bot.web.keys import ENGINE, SLACK_WRITER, TRACKER
+from bot.web.oauth import OAuthRoutes
 from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
 from bot.workflows.starting import SessionStarter
@@ -63,6 +68,7 @@ class Runtime:
     poller: Poller
     tracker: Tracker
     tasks: BackgroundTasks
+    oauth_routes: OAuthRoutes | None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -104,8 +110,30 @@ def build_runtime(settings: Settings) -> Runtime:
         rate_per_s=settings.gotoassist_rate_per_s,
         observer=observe_goto,
     )
-    token = settings.gotoassist_access_token
-    accounts = SharedAccount(token.get_secret_value() if token else None)
+    shared = (
+        settings.gotoassist_access_token.get_secret_value()
+        if settings.gotoassist_access_token
+        else None
+    )
+    accounts: AccountResolver = SharedAccount(shared)
+    login: LoginLinks | None = None
+    oauth_routes: OAuthRoutes | None = None
+    if settings.goto_client_id is not None and settings.goto_client_secret is not None:
+        base = str(settings.public_base_url or "").rstrip("/")
+        goto_oauth = GoToOAuth(
+            http,
+            str(settings.goto_auth_url),
+            settings.goto_client_id,
+            settings.goto_client_secret.get_secret_value(),
+            f"{base}/goto/oauth/callback",
+            timeout_s=settings.gotoassist_timeout_s,
+        )
+        linked = LinkedAccounts(db, box, goto_oauth, shared_token=shared)
+        signer = StateSigner(state_key(settings))
+        accounts, login = linked, LoginLinks(db, signer, linked, base)
+        oauth_routes = OAuthRoutes(
+            db=db, signer=signer, oauth=goto_oauth, accounts=linked, slack=writer
+        )
     worker = OutboxWorker(
         db,
         writer,
@@ -132,7 +160,15 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url)
-    deps = ListenerDeps(db=db, starter=starter, tracker=tracker, box=box, tasks=tasks)
+    deps = ListenerDeps(
+        db=db,
+        starter=starter,
+        tracker=tracker,
+        box=box,
+        tasks=tasks,
+        accounts=accounts,
+        login=login,
+    )
     commands.register(bolt, deps)
     interactions.register(bolt, deps)
     events.register(bolt, writer)
@@ -153,7 +189,14 @@ def build_runtime(settings: Settings) -> Runtime:
         ),
         tracker=tracker,
         tasks=tasks,
+        oauth_routes=oauth_routes,
     )
+
+
+def state_key(settings: Settings) -> bytes:
+    """Key for signing OAuth states: from ENCRYPTION_KEY (required with GoTo OAuth)."""
+    secret = settings.encryption_key or settings.slack_signing_secret
+    return secret.get_secret_value().encode() if secret else b""
 
 
 def build_bolt(settings: Settings, bot_token: str, api_url: str) -> AsyncApp:
@@ -195,6 +238,8 @@ async def create_web_app(settings: Settings, *, workers: bool = True) -> web.App
     app.router.add_post("/slack/events", slack_events)
     callbacks.register(app)
     health.register(app)
+    if runtime.oauth_routes is not None:
+        oauth.register(app, runtime.oauth_routes)
 
     async def lifetime(_app: web.Application) -> AsyncIterator[None]:
         socket_mode = None

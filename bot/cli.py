@@ -1,4 +1,4 @@
-"""Command line: `remote-support serve | demo | migrate | check | keygen`."""
+"""Command line: `remote-support serve | demo | migrate | check | keygen | rotate-key`."""
 
 from __future__ import annotations
 
@@ -139,6 +139,36 @@ def cmd_keygen(_args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rotate_key(_args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings.encryption_key is None:
+        print("ENCRYPTION_KEY is not set: nothing to rotate to.", file=sys.stderr)
+        return 2
+    from bot.crypto import SecretBox
+    from bot.store.database import make_sessionmaker
+    from bot.store.rotation import rotate_secrets
+
+    try:
+        box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
+    except ValueError as exc:
+        print(f"ENCRYPTION_KEY: {exc}", file=sys.stderr)
+        return 2
+
+    async def _run() -> dict[str, int]:
+        engine = make_engine(settings.database_url)
+        try:
+            return await rotate_secrets(make_sessionmaker(engine), box)
+        finally:
+            await engine.dispose()
+
+    counts = asyncio.run(_run())
+    print(
+        f"re-encrypted {counts['rotated']} stored secrets with the first ENCRYPTION_KEY key; "
+        f"{counts['unreadable']} could not be opened with any configured key"
+    )
+    return 0 if counts["unreadable"] == 0 else 1
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="remote-support", description="GoToAssist remote-support sessions from Slack."
@@ -157,6 +187,9 @@ def build_parser() -> argparse.ArgumentParser:
         func=cmd_check
     )
     sub.add_parser("keygen", help="print a new ENCRYPTION_KEY").set_defaults(func=cmd_keygen)
+    sub.add_parser(
+        "rotate-key", help="re-encrypt stored secrets with the first key in ENCRYPTION_KEY"
+    ).set_defaults(func=cmd_rotate_key)
     return parser
 
 

@@ -107,8 +107,19 @@ def problems_for_serving(settings: Settings) -> list[str]:
             "Neither GOTOASSIST_ACCESS_TOKEN nor GOTO_CLIENT_ID is set: the app has no "
             "GoToAssist account to start sessions with."
         )
-    if settings.goto_client_id is not None and settings.goto_client_secret is None:
-        found.append("GOTO_CLIENT_ID is set but GOTO_CLIENT_SECRET is not.")
+    if settings.goto_client_id is not None:
+        if settings.goto_client_secret is None:
+            found.append("GOTO_CLIENT_ID is set but GOTO_CLIENT_SECRET is not.")
+        if settings.encryption_key is None:
+            found.append(
+                "ENCRYPTION_KEY is not set: linked GoTo accounts store refresh tokens, which "
+                "are kept encrypted with it (make one with `remote-support keygen`)."
+            )
+        if settings.public_base_url is None:
+            found.append(
+                "PUBLIC_BASE_URL is not set: GoTo sign-in needs it for its redirect URL "
+                "(<PUBLIC_BASE_URL>/goto/oauth/callback)."
+            )
     return found
 
 

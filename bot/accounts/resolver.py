@@ -1,13 +1,18 @@
 """Which GoToAssist access token to use for a technician.
 
-Today every session uses the shared account (GOTOASSIST_ACCESS_TOKEN); per-technician
-accounts will plug in here, which is why callers always pass whose token they need.
+Either one shared service account (GOTOASSIST_ACCESS_TOKEN) or each technician's linked GoTo
+account (bot/accounts/linked.py); callers always say whose token they need.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+from bot.gotoassist.errors import Forbidden, Unauthorized
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,10 +29,38 @@ class NoAccount(Exception):
         self.message = message
 
 
+class NotLinked(NoAccount):
+    """The technician has no linked GoTo account and there is no shared one: offer login."""
+
+
+class AccountGone(NoAccount):
+    """A linked account was unlinked or its grant revoked: it can act no more."""
+
+
 class AccountResolver(Protocol):
     async def for_user(self, team_id: str, user_id: str) -> Account: ...
 
     async def for_owner(self, owner: str | None) -> Account: ...
+
+    async def after_rejection(self, account: Account) -> Account | None:
+        """GoToAssist rejected ``account``'s token: a fresh one, or None if none can be had."""
+        ...
+
+
+async def with_token(
+    accounts: AccountResolver, account: Account, call: Callable[[str], Awaitable[T]]
+) -> T:
+    """Run ``call(token)``; when GoToAssist rejects the token (401, or 403 InvalidToken),
+    refresh it once and try again. A rejected request created nothing, so a retry is safe."""
+    try:
+        return await call(account.token)
+    except (Unauthorized, Forbidden) as exc:
+        if isinstance(exc, Forbidden) and not exc.invalid_token:
+            raise
+        fresh = await accounts.after_rejection(account)
+        if fresh is None:
+            raise
+    return await call(fresh.token)
 
 
 class SharedAccount:
@@ -38,6 +71,9 @@ class SharedAccount:
 
     async def for_user(self, team_id: str, user_id: str) -> Account:
         return await self.for_owner(None)
+
+    async def after_rejection(self, account: Account) -> Account | None:
+        return None  # a shared token cannot be refreshed: the admin must replace it
 
     async def for_owner(self, owner: str | None) -> Account:
         if self._token is None:

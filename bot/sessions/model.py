@@ -66,3 +66,4 @@ class Session:
     card_ts: str | None = None
     expired: bool = False
     shared_account: bool = False
+    tracking_lost: bool = False  # its GoTo account was unlinked or revoked: no more updates

@@ -167,6 +167,8 @@ def _status_phrase(session: Session) -> str:
         return f"{words} (not created)"
     if session.expired and session.status is SessionStatus.NOT_STARTED:
         return f"{words} (expired)"
+    if session.tracking_lost and not session.status.is_terminal:
+        return f"{words} (no longer followed)"
     return words
 
 
@@ -308,6 +310,17 @@ def _context_lines(session: Session) -> list[dict[str, Any]]:
     ):
         elements.append("The customer's join link is in the thread.")
     blocks = [_context(elements, "card_ids")]
+    if session.tracking_lost and not session.status.is_terminal:
+        blocks.append(
+            _context(
+                [
+                    ":warning: This card can no longer follow the session: the GoTo account "
+                    f"that started it was unlinked or revoked. <@{session.requester_id}> can "
+                    "link it again with `/remote-support login`."
+                ],
+                "card_tracking_lost",
+            )
+        )
     if session.shared_account:
         blocks.append(
             _context(

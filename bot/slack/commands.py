@@ -9,9 +9,11 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.accounts.resolver import NoAccount, NotLinked
 from bot.metrics import COMMANDS
 from bot.sessions.model import SessionRequest
 from bot.slack import blocks
+from bot.slack.account_blocks import render_login_prompt, render_unlinked
 from bot.slack.command_text import (
     Help,
     ListSessions,
@@ -65,6 +67,8 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
                     return
                 message = blocks.render_starting(request)
                 await ack(text=message.text, blocks=message.blocks)
+                if not await _has_account(deps, respond, team_id, user_id):
+                    return
                 start_in_background(
                     deps,
                     team_id=team_id,
@@ -97,11 +101,61 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
             case Status(ref=ref):
                 await ack()
                 await _status(deps, respond, team_id, ref)
-            case Login() | Logout():
-                await ack(
-                    text="Linking your own GoTo account is not available yet: this workspace "
-                    "starts sessions with its shared GoToAssist account."
-                )
+            case Login():
+                await ack()
+                await _login(deps, respond, team_id, user_id)
+            case Logout():
+                await ack()
+                await _logout(deps, respond, team_id, user_id)
+
+
+NOT_CONFIGURED = (
+    "Linking your own GoTo account is not set up in this workspace: sessions start with "
+    'the team\'s shared GoToAssist account. (Admins: see the README, "GoTo OAuth".)'
+)
+
+
+async def _has_account(
+    deps: ListenerDeps, respond: AsyncRespond, team_id: str, user_id: str
+) -> bool:
+    """False (after offering the sign-in link) when the technician has no account to use."""
+    try:
+        await deps.accounts.for_user(team_id, user_id)
+    except NotLinked as exc:
+        if deps.login is None:
+            await respond(text=exc.message, response_type="ephemeral")
+            return False
+        url = await deps.login.issue(team_id, user_id)
+        message = render_login_prompt(url, exc.message)
+        await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+        return False
+    except NoAccount as exc:
+        await respond(text=f"No session was started: {exc.message}", response_type="ephemeral")
+        return False
+    return True
+
+
+async def _login(deps: ListenerDeps, respond: AsyncRespond, team_id: str, user_id: str) -> None:
+    if deps.login is None:
+        await respond(text=NOT_CONFIGURED, response_type="ephemeral")
+        return
+    url = await deps.login.issue(team_id, user_id)
+    principal = await deps.login.accounts.principal(team_id, user_id)
+    reason = (
+        f"Your GoTo account is linked as {principal}. Sign in again to replace it."
+        if principal
+        else None
+    )
+    message = render_login_prompt(url, reason)
+    await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
+
+
+async def _logout(deps: ListenerDeps, respond: AsyncRespond, team_id: str, user_id: str) -> None:
+    if deps.login is None:
+        await respond(text=NOT_CONFIGURED, response_type="ephemeral")
+        return
+    message = render_unlinked(await deps.login.accounts.unlink(team_id, user_id))
+    await respond(text=message.text, blocks=message.blocks, response_type="ephemeral")
 
 
 async def _status(deps: ListenerDeps, respond: AsyncRespond, team_id: str, ref: str) -> None:

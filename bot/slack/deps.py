@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.accounts.login import LoginLinks
+from bot.accounts.resolver import AccountResolver
 from bot.crypto import SecretBox
 from bot.tasks import BackgroundTasks
 from bot.workflows.starting import SessionStarter
@@ -19,3 +21,5 @@ class ListenerDeps:
     tracker: Tracker
     box: SecretBox
     tasks: BackgroundTasks
+    accounts: AccountResolver
+    login: LoginLinks | None  # None: per-technician accounts are not configured

@@ -47,6 +47,7 @@ def to_domain(row: SessionRow) -> Session:
         card_ts=row.card_ts,
         expired=row.expired,
         shared_account=row.goto_account is None,
+        tracking_lost=bool(row.tracking_lost),
     )
 
 
@@ -81,6 +82,7 @@ def new_pending(
         machine_uuid=request.machine_uuid,
         callback_token_hash=callback_token_hash,
         poll_failures=0,
+        tracking_lost=False,
     )
 
 
@@ -152,6 +154,7 @@ def apply_change(db: AsyncSession, row: SessionRow, change: Change, now: datetim
         outbox.enqueue(db, row.id, outbox.STATUS_REPLY, {"status": change.new_status}, now=now)
         if change.new_status.is_terminal:
             row.next_poll_at = None
+            row.launch_url_enc = None  # a start link for an ended session is only a liability
 
 
 async def pending_before(db: AsyncSession, cutoff: datetime) -> Sequence[SessionRow]:

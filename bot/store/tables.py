@@ -67,6 +67,8 @@ class SessionRow(Base):
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     poll_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     poll_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The account that follows this session was unlinked or revoked: polling stopped.
+    tracking_lost: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (
         Index("ix_sessions_callback_token_hash", "callback_token_hash", unique=True),
@@ -96,3 +98,36 @@ class OutboxRow(Base):
         Index("ix_outbox_pending", "state", "due_at"),
         Index("ix_outbox_session", "session_id", "state"),
     )
+
+
+class GoToAccountRow(Base):
+    """A technician's linked GoTo account. Tokens are Fernet-encrypted (ENCRYPTION_KEY)."""
+
+    __tablename__ = "goto_accounts"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    principal: Mapped[str | None] = mapped_column(String(320), nullable=True)
+    access_token_enc: Mapped[str] = mapped_column(Text)
+    refresh_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
+    access_expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # A refresh in progress somewhere (this replica or another) until this time.
+    refresh_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    __table_args__ = (Index("ix_goto_accounts_user", "team_id", "user_id", unique=True),)
+
+
+class OAuthStateRow(Base):
+    """A GoTo OAuth ``state``: single use, bound to a Slack team and user, expiring."""
+
+    __tablename__ = "oauth_states"
+
+    nonce_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)

@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.accounts.resolver import Account, AccountResolver, NoAccount
+from bot.accounts.resolver import Account, AccountResolver, NoAccount, with_token
 from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError
@@ -97,10 +97,15 @@ class SessionStarter:
             machine_uuid=request.machine_uuid,
         )
         try:
-            created = await self._goto.create_session(account.token, body)
+            created = await with_token(
+                self._accounts, account, lambda token: self._goto.create_session(token, body)
+            )
         except GoToAssistError as exc:
             log.info("session %s: GoToAssist refused creation: %s", session_id, exc.user_message)
             await self._fail(session_id, request, exc.user_message)
+            return session_id
+        except NoAccount as exc:  # the token was rejected and could not be refreshed
+            await self._fail(session_id, request, exc.message)
             return session_id
         except Exception:
             log.exception("session %s: creation failed unexpectedly", session_id)

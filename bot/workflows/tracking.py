@@ -10,7 +10,7 @@ from enum import Enum
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.accounts.resolver import AccountResolver, NoAccount
+from bot.accounts.resolver import AccountGone, AccountResolver, NoAccount, with_token
 from bot.crypto import hash_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError, NotFound, Unauthorized
@@ -18,6 +18,7 @@ from bot.gotoassist.observation import to_observation
 from bot.metrics import POLLS
 from bot.sessions.lifecycle import Observation, observe
 from bot.sessions.status import SessionStatus
+from bot.slack.account_blocks import render_tracking_lost
 from bot.store import outbox
 from bot.store import sessions as store
 from bot.store.tables import SessionRow
@@ -98,8 +99,15 @@ class Tracker:
             if ref is None:
                 raise NotFound("GoToAssist never gave this session a reference.", status=404)
             account = await self._accounts.for_owner(owner)
-            obs = to_observation(await self._goto.get_session(account.token, ref))
+            info = await with_token(
+                self._accounts, account, lambda token: self._goto.get_session(token, ref)
+            )
+            obs = to_observation(info)
             POLLS.labels(outcome="ok").inc()
+        except AccountGone as exc:
+            failure = "gone"
+            POLLS.labels(outcome="account_gone").inc()
+            log.warning("session %s: its GoTo account is gone: %s", session_id, exc.message)
         except (NoAccount, Unauthorized) as exc:
             failure = "account"
             POLLS.labels(outcome="account").inc()
@@ -124,6 +132,22 @@ class Tracker:
                 row.poll_failures += 1
             if SessionStatus(row.status).is_terminal:
                 row.next_poll_at = None
+            elif failure == "gone" and owner is not None:
+                # Nobody can ask GoToAssist about it any more: say so on the card, once.
+                row.next_poll_at = None
+                if not row.tracking_lost:
+                    row.tracking_lost = True
+                    row.updated_at = now
+                    lost = render_tracking_lost(row.customer_name)
+                    outbox.enqueue(db, row.id, outbox.CARD, now=now)
+                    outbox.enqueue(
+                        db,
+                        row.id,
+                        outbox.NOTICE,
+                        {"text": lost.text, "blocks": lost.blocks, "dm": True},
+                        now=now,
+                    )
+                    queued = True
             elif self._expired(row, now):
                 row.expired = True
                 row.next_poll_at = None

@@ -1,0 +1,76 @@
+"""Linked GoTo accounts and OAuth states."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.accounts.state import StateClaims
+from bot.store.tables import GoToAccountRow, OAuthStateRow
+
+
+def save_state(db: AsyncSession, claims: StateClaims) -> None:
+    db.add(
+        OAuthStateRow(
+            nonce_hash=claims.nonce_hash,
+            team_id=claims.team_id,
+            user_id=claims.user_id,
+            expires_at=claims.expires_at,
+        )
+    )
+
+
+async def consume_state(db: AsyncSession, claims: StateClaims, now: datetime) -> bool:
+    """Mark the state used; False when it is unknown, used already, or not this user's."""
+    result = await db.execute(
+        update(OAuthStateRow)
+        .where(OAuthStateRow.nonce_hash == claims.nonce_hash)
+        .where(OAuthStateRow.team_id == claims.team_id, OAuthStateRow.user_id == claims.user_id)
+        .where(OAuthStateRow.used_at.is_(None), OAuthStateRow.expires_at > now)
+        .values(used_at=now)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def forget_old_states(db: AsyncSession, now: datetime) -> None:
+    await db.execute(
+        delete(OAuthStateRow).where(OAuthStateRow.expires_at < now - timedelta(days=1))
+    )
+
+
+async def for_user(db: AsyncSession, team_id: str, user_id: str) -> GoToAccountRow | None:
+    query = select(GoToAccountRow).where(
+        GoToAccountRow.team_id == team_id, GoToAccountRow.user_id == user_id
+    )
+    return (await db.execute(query)).scalar_one_or_none()
+
+
+async def by_id(db: AsyncSession, account_id: str) -> GoToAccountRow | None:
+    return await db.get(GoToAccountRow, account_id, populate_existing=True)
+
+
+async def claim_refresh(db: AsyncSession, account_id: str, now: datetime, lease: timedelta) -> bool:
+    """Take the right to refresh this account's tokens (one refresher across replicas)."""
+    result = await db.execute(
+        update(GoToAccountRow)
+        .where(GoToAccountRow.id == account_id, GoToAccountRow.revoked.is_(False))
+        .where(
+            or_(
+                GoToAccountRow.refresh_lease_until.is_(None),
+                GoToAccountRow.refresh_lease_until < now,
+            )
+        )
+        .values(refresh_lease_until=now + lease)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def delete_for_user(db: AsyncSession, team_id: str, user_id: str) -> bool:
+    result = await db.execute(
+        delete(GoToAccountRow).where(
+            GoToAccountRow.team_id == team_id, GoToAccountRow.user_id == user_id
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]

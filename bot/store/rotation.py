@@ -1,0 +1,34 @@
+"""Re-encrypt every stored secret with the primary ENCRYPTION_KEY (key rotation)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.crypto import SecretBox
+from bot.store.tables import GoToAccountRow, SessionRow
+
+
+async def rotate_secrets(db: async_sessionmaker[AsyncSession], box: SecretBox) -> dict[str, int]:
+    """Returns how many values were re-encrypted, and how many no configured key opens."""
+    counts = {"rotated": 0, "unreadable": 0}
+
+    def _rotate(value: str | None) -> str | None:
+        if value is None:
+            return None
+        if box.decrypt(value) is None:
+            counts["unreadable"] += 1
+            return value
+        counts["rotated"] += 1
+        return box.rotate(value)
+
+    async with db.begin() as session:
+        rows = (
+            await session.execute(select(SessionRow).where(SessionRow.launch_url_enc.is_not(None)))
+        ).scalars()
+        for row in rows:
+            row.launch_url_enc = _rotate(row.launch_url_enc)
+        for account in (await session.execute(select(GoToAccountRow))).scalars():
+            account.access_token_enc = _rotate(account.access_token_enc) or ""
+            account.refresh_token_enc = _rotate(account.refresh_token_enc)
+    return counts
