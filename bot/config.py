@@ -8,6 +8,13 @@ from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_valida
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
+_DRIVERS = {
+    "postgres://": "postgresql+asyncpg://",
+    "postgresql://": "postgresql+asyncpg://",
+    "sqlite:///": "sqlite+aiosqlite:///",
+}
+
+
 class Settings(BaseSettings):
     """Every setting the app reads. Names match the environment variables."""
 
@@ -60,6 +67,11 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _known_driver(cls, value: str) -> str:
+        # Heroku and most hosts hand out postgres:// URLs; pick the async drivers for them.
+        for plain, driver in _DRIVERS.items():
+            if value.startswith(plain):
+                value = driver + value[len(plain) :]
+                break
         if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
             raise ValueError(
                 "must start with sqlite+aiosqlite:// or postgresql+asyncpg:// "
