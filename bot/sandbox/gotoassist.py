@@ -3,6 +3,9 @@
 It answers ``POST /sessions`` and ``GET /sessions/{id or token}`` the way the documentation says
 GoToAssist does, fires status callbacks (to loopback only), injects faults, and records what it
 saw. Tests drive it through Python methods or, from another process, through ``/_control/``.
+It is also the GoTo OAuth server (``stand_in.oauth``, see :mod:`bot.sandbox.goto_oauth`): its
+``/oauth/*`` routes sit at the server root (``stand_in.auth_url``) and the access tokens they
+issue work on the API alongside the static ``tokens``.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 from yarl import URL
 
+from bot.sandbox.goto_oauth import GoToOAuth
 from bot.sessions.status import SessionStatus
 
 __all__ = [
@@ -46,8 +50,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-Route = Literal["create", "get"]
-RouteSpec = Literal["create", "get", "all"]
+Route = Literal["create", "get", "token"]  # "token": the OAuth token endpoint
+RouteSpec = Literal["create", "get", "token", "all"]  # "all": the API routes, create and get
 CallbackFormat = Literal["json", "form"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -94,6 +98,7 @@ class RecordedRequest:
     time: float
     received_at: datetime
     status: int | None = None  # the status answered (None while pending or hung)
+    account: str | None = None  # the OAuth user (email) the token was issued to; None: static
 
 
 @dataclass
@@ -111,7 +116,8 @@ class CallbackDelivery:
 
 @dataclass
 class StandInSession:
-    """A session the stand-in holds; ``owner`` is the creating token's fingerprint."""
+    """A session the stand-in holds; ``owner`` is the creating account: a static token's
+    fingerprint, or the OAuth user's ``user_key``."""
 
     session_token: str
     owner: str
@@ -136,6 +142,7 @@ class StandInSession:
     recording_url: str | None = None
     collaborators: list[Any] = field(default_factory=list)
     held_callbacks: list[dict[str, Any]] = field(default_factory=list)
+    expert_email: str = "technician@stand-in.invalid"
 
     def info(self) -> dict[str, Any]:
         """The ``GET /sessions/{id}`` body; optional fields only when they apply."""
@@ -163,7 +170,7 @@ class StandInSession:
             "status": self.status.value,
             "accountKey": ACCOUNT_KEY,
             "expertName": self.expert_name,
-            "expertEmail": "technician@stand-in.invalid",
+            "expertEmail": self.expert_email,
             "expertUserKey": self.owner,
             "customerJoinUrl": self.customer_join_url,
         } | {key: value for key, value in optional.items() if value is not None}
@@ -258,8 +265,8 @@ class GoToAssistStandIn:
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[CallbackDelivery] = []
         self._accounts: dict[str, _Account] = {}
-        self._latency: dict[Route, float] = {"create": 0.0, "get": 0.0}
-        self._faults: dict[Route, deque[_Fault]] = {"create": deque(), "get": deque()}
+        self._latency: dict[Route, float] = {"create": 0.0, "get": 0.0, "token": 0.0}
+        self._faults: dict[Route, deque[_Fault]] = {r: deque() for r in get_args(Route)}
         self._rate: dict[str, deque[float]] = {}
         self._rng = random.Random(seed)
         self._tasks: set[asyncio.Task[None]] = set()
@@ -267,6 +274,7 @@ class GoToAssistStandIn:
         self._runner: web.AppRunner | None = None
         self._client: aiohttp.ClientSession | None = None
         self._base_url: str | None = None
+        self.oauth = GoToOAuth(account_key=str(ACCOUNT_KEY), gate=lambda: self._gate("token"))
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -303,6 +311,11 @@ class GoToAssistStandIn:
         if self._base_url is None:
             raise RuntimeError("the GoToAssist stand-in is not started")
         return self._base_url
+
+    @property
+    def auth_url(self) -> str:
+        """``http://127.0.0.1:PORT``: the app's GOTO_AUTH_URL (``/oauth/authorize``, ``/token``)."""
+        return self.base_url.removesuffix(API_PREFIX)
 
     @property
     def control_url(self) -> str:
@@ -360,12 +373,14 @@ class GoToAssistStandIn:
         self.rate_limit_per_s = per_s
 
     def reset(self) -> None:
-        """Forget sessions, recordings, faults and latency (tokens and machines stay)."""
+        """Forget sessions, recordings, faults and latency (tokens, OAuth grants and machines
+        stay)."""
         self.sessions.clear()
         self.requests.clear()
         self.deliveries.clear()
+        self.oauth.reset_records()
         self._rate.clear()
-        for route in ("create", "get"):
+        for route in get_args(Route):
             self._faults[route].clear()
             self._latency[route] = 0.0
 
@@ -508,9 +523,12 @@ class GoToAssistStandIn:
             ("POST", "/tokens", self._c_token),
             ("POST", "/drain", self._c_drain),
             ("POST", "/reset", self._c_reset),
+            *self.oauth.control_routes(),
         ]
         for method, path, handler in control:
             app.router.add_route(method, CONTROL_PREFIX + path, _control_errors(handler))
+        for method, path, handler in self.oauth.routes():
+            app.router.add_route(method, path, handler)
         return app
 
     def _api(self, route: Route, method: str) -> Handler:
@@ -541,6 +559,7 @@ class GoToAssistStandIn:
             json=body,
             time=arrived,
             received_at=datetime.now(UTC),
+            account=self.oauth.principal_of(token),
         )
         self.requests.append(record)
         return record
@@ -554,13 +573,9 @@ class GoToAssistStandIn:
         if wait is not None:
             retry = str(max(1, math.ceil(wait)))
             return _error(429, "TooManyRequests", "Rate limit exceeded", {"Retry-After": retry})
-        await self._pause(self._latency[route])
-        if self._faults[route]:
-            fault = self._faults[route].popleft()
-            if fault.status is None:
-                await self._stopping.wait()
-                return _error(503, "ShuttingDown", "The stand-in is stopping")
-            return _fault_response(fault)
+        injected = await self._gate(route)
+        if injected is not None:
+            return injected
         _, token = _parse_auth(request.headers.get("Authorization"))
         denied = self._authorize(token)
         if denied is not None:
@@ -570,19 +585,48 @@ class GoToAssistStandIn:
             return self._create(record.json, token)
         return self._get(request.match_info["ref"], token)
 
+    async def _gate(self, route: Route) -> web.Response | None:
+        """Latency, then an injected fault (or a hang until stop) for ``route``, if any."""
+        await self._pause(self._latency[route])
+        if self._faults[route]:
+            fault = self._faults[route].popleft()
+            if fault.status is None:
+                await self._stopping.wait()
+                return _error(503, "ShuttingDown", "The stand-in is stopping")
+            return _fault_response(fault)
+        return None
+
     def _authorize(self, token: str | None) -> web.Response | None:
-        if token is None or token not in self.tokens:
+        if token is not None and token not in self.tokens:
+            return self._authorize_oauth(token)
+        if token is None:
             return _error(401, "AuthFailure", "Invalid or missing access token")
         account = self._accounts.get(token, _Account())
         if account.expired:
-            return web.json_response(
-                {"int_err_code": "InvalidToken", "msg": "Invalid token passed"}, status=403
-            )
+            return _invalid_token(403)
         if not account.seat:
             return _error(401, "NoSeat", "The technician has no Remote Support seat")
         if account.forbidden:
             return _error(403, "Forbidden", "User does not have the required roles")
         return None
+
+    def _authorize_oauth(self, token: str) -> web.Response | None:
+        check = self.oauth.identify(token)
+        if check is None or check.state == "revoked":
+            return _error(401, "AuthFailure", "Invalid or missing access token")
+        if check.state == "expired":
+            return _invalid_token(self.oauth.expired_token_status)
+        if not check.user.seat:
+            return _error(401, "NoSeat", "The technician has no Remote Support seat")
+        return None
+
+    def _expert(self, token: str) -> tuple[str, str, str]:
+        """(owner, name, email) of the account behind a token that passed ``_authorize``."""
+        check = None if token in self.tokens else self.oauth.identify(token)
+        if check is not None:
+            return check.user.user_key, check.user.name, check.user.email
+        account = self._accounts.get(token, _Account())
+        return token_fingerprint(token), account.expert_name, "technician@stand-in.invalid"
 
     def _over_rate(self, key: str, now: float) -> float | None:
         """Seconds until a slot frees when over the per-token limit, else None (and count it)."""
@@ -613,14 +657,15 @@ class GoToAssistStandIn:
         machine = fields["machineUuid"]
         if machine and machine not in self.machines:
             return _error(404, "NotFound", "Machine not found")
-        account = self._accounts.get(token, _Account())
+        owner, expert_name, expert_email = self._expert(token)
         session = StandInSession(
             session_token=secrets.token_urlsafe(18),
-            owner=token_fingerprint(token),
+            owner=owner,
             launch_url=f"{PUBLIC_HOST}/launch/{secrets.token_urlsafe(16)}",
             customer_join_url=f"{PUBLIC_HOST}/join/{self._rng.randrange(10**8, 10**9)}",
             created_at=datetime.now(UTC),
-            expert_name=account.expert_name,
+            expert_name=expert_name,
+            expert_email=expert_email,
             session_type=session_type.upper(),
             callback_url=fields["sessionStatusCallbackUrl"] or None,
             customer_name=fields["customerName"],
@@ -640,7 +685,7 @@ class GoToAssistStandIn:
         return web.json_response(answer)
 
     def _get(self, ref: str, token: str) -> web.Response:
-        owner = token_fingerprint(token)
+        owner, _, _ = self._expert(token)
         try:
             session = self.find(ref)
         except KeyError:
@@ -739,7 +784,7 @@ def _routes(route: RouteSpec) -> tuple[Route, ...]:
     if route == "all":
         return ("create", "get")
     if route not in get_args(Route):
-        raise ValueError(f"route must be 'create', 'get' or 'all', not {route!r}")
+        raise ValueError(f"route must be 'create', 'get', 'token' or 'all', not {route!r}")
     return (route,)
 
 
@@ -774,6 +819,13 @@ def _error(
 ) -> web.Response:
     return web.json_response(
         {"errorCode": code, "message": message}, status=status, headers=headers
+    )
+
+
+def _invalid_token(status: int) -> web.Response:
+    """The gateway's answer to an expired token."""
+    return web.json_response(
+        {"int_err_code": "InvalidToken", "msg": "Invalid token passed"}, status=status
     )
 
 

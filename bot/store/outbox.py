@@ -44,12 +44,12 @@ def enqueue(
     )
 
 
-def _has_due_work(now: datetime) -> Any:
+def _with_due_work(now: datetime) -> Any:
+    """Sessions with writes due, found from the (small) pending part of the outbox."""
     return (
-        select(OutboxRow.id)
-        .where(OutboxRow.session_id == SessionRow.id)
+        select(OutboxRow.session_id)
         .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
-        .exists()
+        .scalar_subquery()
     )
 
 
@@ -61,7 +61,7 @@ async def claim(db: AsyncSession, now: datetime, lease: timedelta, limit: int) -
     """
     query = (
         select(SessionRow.id)
-        .where(_has_due_work(now))
+        .where(SessionRow.id.in_(_with_due_work(now)))
         .where(or_(SessionRow.outbox_lease_until.is_(None), SessionRow.outbox_lease_until < now))
         .limit(limit)
         .with_for_update(skip_locked=True, of=SessionRow)

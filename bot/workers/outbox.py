@@ -10,6 +10,7 @@ import asyncio
 import json
 import logging
 import random
+import time
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
@@ -54,6 +55,7 @@ class OutboxWorker:
         self._batch = batch
         self._idle_wait_s = idle_wait_s
         self._wake = asyncio.Event()
+        self._next_depth_at = 0.0
 
     def wake(self) -> None:
         """New rows were committed in this process: deliver now rather than at the next tick."""
@@ -88,7 +90,9 @@ class OutboxWorker:
             claimed = await outbox.claim(db, now, self._lease, self._batch)
         if claimed:
             await asyncio.gather(*(self._deliver_session(sid) for sid in claimed))
-        await self._update_depth()
+        if time.monotonic() >= self._next_depth_at:
+            self._next_depth_at = time.monotonic() + 1.0
+            await self._update_depth()
         return len(claimed)
 
     async def _update_depth(self) -> None:
