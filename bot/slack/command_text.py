@@ -193,7 +193,10 @@ def _parse_details(words: list[str], *, example: str) -> _Details | ParseError:
                 details.name_words.append(_unescape(word))
             else:
                 plain = _unescape(word)
-                if "@" in plain:
+                if any(ch.isspace() for ch in plain):
+                    # A quoted phrase is always (part of) the name, whatever it contains.
+                    details.name_words.append(plain)
+                elif "@" in plain:
                     _set_email(details, plain)
                 elif plain.startswith("#"):
                     _set_ticket(details, plain)

@@ -284,3 +284,11 @@ def test_private_use_characters_cannot_smuggle_words() -> None:
     # the parser uses private-use code points internally; typed ones are dropped
     result = parse_command("Jane\ue100 Doe\ue000")
     assert result == attended("Jane Doe")
+
+
+def test_a_quoted_phrase_is_the_name_even_with_markup_slack_escaped() -> None:
+    # Slack sends `"<!channel> <@U123> & <b>"` typed literally as entity-escaped text.
+    parsed = parse_command('"&lt;!channel&gt; &lt;@U123&gt; &amp; &lt;b&gt;" jane@example.com')
+    assert isinstance(parsed, Start)
+    assert parsed.request.customer_name == "<!channel> <@U123> & <b>"
+    assert parsed.request.customer_email == "jane@example.com"
