@@ -29,6 +29,8 @@ SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105 - a stand-in's own secre
 BOT_TOKEN = "xoxb-sandbox-bot-token"  # noqa: S105
 GOTO_TOKEN = "goto-sandbox-token"  # noqa: S105
 TEAM = "T0SANDBOX"
+OAUTH_CLIENT_ID = "sandbox-oauth-client"
+OAUTH_CLIENT_SECRET = "sandbox-oauth-secret"  # noqa: S105
 
 
 def free_port() -> int:
@@ -56,6 +58,7 @@ class Rig:
         database_url: str | None = None,
         callbacks: bool = True,
         workers: bool = True,
+        oauth: bool = False,
         **overrides: Any,
     ) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
@@ -69,6 +72,7 @@ class Rig:
         self.goto = GoToAssistStandIn(tokens=[GOTO_TOKEN])
         self._callbacks = callbacks
         self._workers = workers
+        self._oauth = oauth
         self._overrides = overrides
         self._runner: web.AppRunner | None = None
         self.http: aiohttp.ClientSession | None = None
@@ -90,6 +94,15 @@ class Rig:
             "poll_interval_active_s": 2.0,
             "poll_interval_idle_s": 5.0,
         }
+        if self._oauth:  # technicians link their own accounts at the stand-in's OAuth server
+            values |= {
+                "goto_client_id": OAUTH_CLIENT_ID,
+                "goto_client_secret": OAUTH_CLIENT_SECRET,
+                "goto_auth_url": self.goto.auth_url,
+            }
+            self.goto.oauth.add_oauth_client(
+                OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, [f"{self.base_url}/goto/oauth/callback"]
+            )
         values.update(self._overrides)
         return Settings(_env_file=None, **values)
 
