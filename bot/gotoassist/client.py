@@ -27,6 +27,7 @@ from yarl import URL
 from bot.gotoassist.errors import (
     GoToAssistError,
     InvalidResponse,
+    NotFound,
     Operation,
     RateLimited,
     ServerError,
@@ -50,6 +51,12 @@ BACKOFF_BASE_S = 0.2
 BACKOFF_CAP_S = 5.0
 MAX_RETRY_AFTER_S = 30.0  # a GET told to wait longer than this gives up at once
 _WINDOW_SLACK_S = 0.1  # margin so network jitter cannot push the server's count over
+
+
+ATTENDED_NOT_FOUND = (
+    "GoToAssist answered 404 Not Found to starting a session, which names no machine: "
+    "the GoToAssist API address (GOTOASSIST_API_URL) may be wrong."
+)
 
 
 class GoToAssistClient:
@@ -80,9 +87,14 @@ class GoToAssistClient:
     async def create_session(self, token: str, req: CreateSessionRequest) -> CreateSessionResponse:
         """``POST /sessions``. Retried only when GoToAssist cannot have created anything: no
         connection could be made at all, or its rate limiter refused the call (429)."""
-        return await self._call(
-            "create", "POST", "/sessions", token, req.to_json_body(), CreateSessionResponse
-        )
+        try:
+            return await self._call(
+                "create", "POST", "/sessions", token, req.to_json_body(), CreateSessionResponse
+            )
+        except NotFound as exc:
+            if req.machine_uuid is not None:
+                raise
+            raise NotFound(ATTENDED_NOT_FOUND, status=exc.status, detail=exc.detail) from None
 
     async def get_session(self, token: str, id_or_token: str) -> SessionInfo:
         """``GET /sessions/{id}`` by session id or session token, retried on transient failures."""

@@ -1,0 +1,83 @@
+"""Status callbacks are untrusted: an unknown token is 404, a malformed body 400, and neither
+changes the stored session or anything in Slack."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from bot.sandbox.rig import Rig
+from tests.e2e.helpers import CHANNEL, meaningful, quiet_rig, session_rows, start_and_settle
+
+
+async def _post(rig: Rig, url: str, data: bytes, content_type: str) -> tuple[int, Any]:
+    assert rig.http is not None
+    async with rig.http.post(url, data=data, headers={"Content-Type": content_type}) as response:
+        raw = await response.text()
+        try:
+            return response.status, json.loads(raw)
+        except ValueError:
+            return response.status, raw
+
+
+async def test_unknown_tokens_and_malformed_bodies_change_nothing(database_url: str) -> None:
+    async with quiet_rig(database_url) as rig:
+        await _check_refusals(rig, database_url)
+
+
+async def _check_refusals(rig: Rig, database_url: str) -> None:
+    card, session = await start_and_settle(rig)
+    assert session.callback_url is not None
+    url = session.callback_url
+    prefix = url.rsplit("/", 1)[0] + "/"
+    # What GoToAssist would send once the technician starts: a valid body.
+    valid = session.info() | {"status": "waiting", "sessionId": "123456789"}
+
+    writes_before = [c for c in rig.slack.calls if c.method != "conversations.open"]
+    card_before = (card.text, json.dumps(card.blocks), len(card.history))
+    thread_before = [m.text for m in rig.slack.thread(CHANNEL, card.ts)]
+    rows_before = [meaningful(r) for r in await session_rows(database_url)]
+    assert rows_before[0]["status"] == "notStarted"
+
+    # Unknown token, well formed or not: 404.
+    real = url.rsplit("/", 1)[1]
+    near_miss = real[:-1] + ("A" if real[-1] != "A" else "B")
+    for token in ("A" * 43, "x" * 20, "short", "not-a-token!", near_miss, real.upper()):
+        status, _ = await _post(rig, prefix + token, json.dumps(valid).encode(), "application/json")
+        assert status == 404, token
+
+    # The right token with a body that is not a status callback: 400.
+    missing_status = {k: v for k, v in valid.items() if k != "status"}
+    malformed: list[tuple[bytes, str]] = [
+        (b"this is not json", "application/json"),
+        (b'{"status": "waiting"', "application/json"),
+        (b"\xff\xfe\x00garbage", "application/json"),
+        (json.dumps([valid]).encode(), "application/json"),
+        (json.dumps("waiting").encode(), "application/json"),
+        (json.dumps(missing_status).encode(), "application/json"),
+        (json.dumps(valid | {"status": "exploded"}).encode(), "application/json"),
+        (json.dumps(valid | {"status": None}).encode(), "application/json"),
+        (b"sessionId=123456789", "application/x-www-form-urlencoded"),
+        (b"status=exploded", "application/x-www-form-urlencoded"),
+    ]
+    for data, content_type in malformed:
+        status, _ = await _post(rig, url, data, content_type)
+        assert status == 400, data
+
+    await asyncio.sleep(1.0)  # room for a wrongly stored change to reach Slack
+
+    current = rig.slack.message(CHANNEL, card.ts)
+    assert current is not None
+    assert (current.text, json.dumps(current.blocks), len(current.history)) == card_before
+    assert [m.text for m in rig.slack.thread(CHANNEL, card.ts)] == thread_before
+    writes_after = [c for c in rig.slack.calls if c.method != "conversations.open"]
+    assert [(c.method, c.params) for c in writes_after] == [
+        (c.method, c.params) for c in writes_before
+    ]
+    assert [meaningful(r) for r in await session_rows(database_url)] == rows_before
+
+    # The real token with a real body still works afterwards.
+    status, answer = await _post(rig, url, json.dumps(valid).encode(), "application/json")
+    assert status == 200
+    assert answer["changed"] is True
