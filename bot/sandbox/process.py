@@ -47,9 +47,30 @@ class AppProcess:
         assert self._proc is not None
         return self._proc.pid
 
-    def start(self) -> None:
+    def _env(self) -> dict[str, str]:
         env = {**os.environ, **settings_env(self.settings), **self._extra_env}
         env.setdefault("LOG_FORMAT", "console")
+        env["PYTHONUNBUFFERED"] = "1"
+        return env
+
+    def migrate(self) -> None:
+        """`remote-support migrate` with the same settings (raises with its output on failure)."""
+        done = subprocess.run(
+            [sys.executable, "-m", "bot", "migrate"],
+            env=self._env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+        if done.returncode != 0:
+            raise RuntimeError(f"migrate failed: {done.stderr[-2000:]}")
+
+    def start(self) -> None:
+        """Start (or, after a kill, start again) appending to the same log."""
+        if self._log is not None:
+            self._log.close()
+        env = self._env()
         self._log = self.log_path.open("ab")
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "bot", "serve"],
@@ -76,8 +97,11 @@ class AppProcess:
         raise TimeoutError(f"serve was not ready within {within}s: {self.output()}")
 
     def kill(self, sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` (SIGKILL by default: no shutdown code runs); reaped when it is SIGKILL."""
         if self._proc is not None and self._proc.poll() is None:
             self._proc.send_signal(sig)
+            if sig == signal.SIGKILL:
+                self._proc.wait(timeout=10)
 
     async def wait_exit(self, within: float = 30.0) -> int:
         assert self._proc is not None

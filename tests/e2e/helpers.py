@@ -7,11 +7,7 @@ Everything here talks to the app over its real HTTP surface on loopback.
 from __future__ import annotations
 
 import json
-import os
 import re
-import signal
-import subprocess
-import sys
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,10 +15,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import aiohttp
-from pydantic import SecretStr
 from sqlalchemy import text
 
-from bot.config import Settings
 from bot.sandbox.gotoassist import StandInSession
 from bot.sandbox.rig import TEAM, Rig, sign, wait_until
 from bot.sandbox.slack import Message, SlackStandIn
@@ -317,86 +311,6 @@ def normalised(message: Message, ids: Iterable[str]) -> tuple[str, list[dict[str
 
 
 # --- the app as a separate process -------------------------------------------------------------
-
-
-def settings_env(settings: Settings) -> dict[str, str]:
-    """Each setting as its UPPER_CASE environment variable (secrets revealed)."""
-    env: dict[str, str] = {}
-    for name in Settings.model_fields:
-        value = getattr(settings, name)
-        if value is None:
-            continue
-        if isinstance(value, SecretStr):
-            value = value.get_secret_value()
-        env[name.upper()] = str(value)
-    return env
-
-
-class AppProcess:
-    """`python -m bot serve` in a child process, with its output kept in files."""
-
-    def __init__(self, env: dict[str, str], *, port: int, workdir: Path) -> None:
-        self.env = env
-        self.port = port
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.workdir = workdir
-        self.process: subprocess.Popen[bytes] | None = None
-        self.runs = 0
-
-    def _child_env(self) -> dict[str, str]:
-        keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "TZ")}
-        return {**keep, "PYTHONPATH": str(REPO), "PYTHONUNBUFFERED": "1", **self.env}
-
-    def migrate(self) -> None:
-        done = subprocess.run(
-            [sys.executable, "-m", "bot", "migrate"],
-            env=self._child_env(),
-            cwd=self.workdir,
-            capture_output=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr.decode(errors="replace")
-
-    async def start(self, *, within: float = 30.0) -> None:
-        assert self.process is None or self.process.poll() is not None
-        self.runs += 1
-        log = self.workdir / f"serve-{self.runs}.log"
-        with log.open("wb") as out:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "serve"],
-                env=self._child_env(),
-                cwd=self.workdir,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        async with aiohttp.ClientSession() as http:
-
-            async def ready() -> bool:
-                assert self.process is not None
-                if self.process.poll() is not None:
-                    raise AssertionError(f"serve exited early:\n{self.log()}")
-                try:
-                    async with http.get(f"{self.base_url}/readyz") as response:
-                        return response.status == 200
-                except aiohttp.ClientError:
-                    return False
-
-            await wait_until(ready, within=within, interval=0.1, what="the app to be ready")
-
-    def kill(self) -> None:
-        """SIGKILL: no shutdown code runs."""
-        if self.process is not None and self.process.poll() is None:
-            self.process.send_signal(signal.SIGKILL)
-            self.process.wait(timeout=10)
-
-    def log(self) -> str:
-        path = self.workdir / f"serve-{self.runs}.log"
-        return path.read_text(errors="replace") if path.exists() else ""
-
-    def close(self) -> None:
-        self.kill()
-        self.process = None
 
 
 def slash_body(text_: str, *, response_url: str, user: str = TECH, channel: str = CHANNEL) -> str:

@@ -11,6 +11,7 @@ import pytest
 from bot.config import Settings
 from bot.crypto import new_key
 from bot.sandbox.gotoassist import GoToAssistStandIn
+from bot.sandbox.process import AppProcess
 from bot.sandbox.rig import (
     BOT_TOKEN,
     GOTO_TOKEN,
@@ -26,10 +27,8 @@ from tests.e2e.helpers import (
     CHANNEL,
     START_TEXT,
     TECH,
-    AppProcess,
     cards,
     post_slack,
-    settings_env,
     slack_cards,
     slash_body,
     start_and_settle,
@@ -96,11 +95,11 @@ def app_process(
         poll_interval_idle_s=5.0,
         shutdown_grace_s=2.0,
     )
-    process = AppProcess(settings_env(settings), port=port, workdir=tmp_path)
+    process = AppProcess(settings, tmp_path / "serve.log")
     try:
         yield process
     finally:
-        process.close()
+        process.stop()
 
 
 async def test_killed_process_restarts_and_edits_the_same_card(
@@ -109,12 +108,13 @@ async def test_killed_process_restarts_and_edits_the_same_card(
     slack, goto = stand_ins
     app = app_process
     app.migrate()
-    await app.start()
+    app.start()
+    await app.wait_ready()
 
     async with aiohttp.ClientSession() as http:
         body = slash_body(START_TEXT, response_url=slack.response_url("first"))
         status, ack = await post_slack(http, app.base_url, body, sign(body))
-        assert status == 200, app.log()
+        assert status == 200, app.output()
         assert "Starting" in str(ack)
 
         await wait_until(lambda: len(slack.dms(TECH)) == 1, within=20, what="the start-link DM")
@@ -127,10 +127,11 @@ async def test_killed_process_restarts_and_edits_the_same_card(
             async with http.get(f"{app.base_url}/healthz"):
                 pass
 
-        await app.start()  # same database, same port
+        app.start()  # same database, same port
+        await app.wait_ready()
         goto.start_session(session.session_token)
         await goto.drain_callbacks()
-        assert [d.status for d in goto.deliveries] == [200], app.log()
+        assert [d.status for d in goto.deliveries] == [200], app.output()
 
         def edited() -> bool:
             current = slack.message(CHANNEL, card.ts)
