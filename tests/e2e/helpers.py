@@ -22,8 +22,6 @@ from bot.sandbox.rig import TEAM, Rig, sign, wait_until
 from bot.sandbox.slack import Message, SlackStandIn
 from bot.store.database import make_engine
 
-REPO = Path(__file__).resolve().parents[2]
-
 CHANNEL = "CSUPPORT"
 TECH = "UTECH1"
 OTHER = "UOTHER2"
