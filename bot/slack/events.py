@@ -15,11 +15,11 @@ log = logging.getLogger(__name__)
 def register(app: AsyncApp, writer: SlackWriter) -> None:
     @app.event("app_uninstalled")
     async def uninstalled(event: dict[str, Any]) -> None:
-        writer.auth_failure = "app_uninstalled"
+        writer.refuse("app_uninstalled")
         log.error("Slack reports the app was uninstalled: writes to Slack stop")
 
     @app.event("tokens_revoked")
     async def revoked(event: dict[str, Any]) -> None:
         if event.get("tokens", {}).get("bot"):
-            writer.auth_failure = "token_revoked"
+            writer.refuse("token_revoked")
             log.error("Slack reports the bot token was revoked: writes to Slack stop")

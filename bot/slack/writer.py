@@ -58,6 +58,7 @@ class SlackWriter:
         self._not_before: dict[str, float] = {}
         self._dm_channels: dict[str, str] = {}
         self.auth_failure: str | None = None
+        self._auth_checked_at = 0.0
 
     async def call(self, method: str, **params: Any) -> Result:
         wait = self._not_before.get(method, 0.0) - time.monotonic()
@@ -69,6 +70,7 @@ class SlackWriter:
             self._not_before[method] = time.monotonic() + result.retry_after
         if result.outcome is Outcome.AUTH_FAILED:
             self.auth_failure = result.error
+            self._auth_checked_at = time.monotonic()
         elif result.ok:
             self.auth_failure = None
         return result
@@ -83,6 +85,24 @@ class SlackWriter:
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:
             return Result(Outcome.TRANSIENT, {}, type(exc).__name__)
         return Result(Outcome.OK, dict(response.data) if isinstance(response.data, dict) else {})
+
+    def refuse(self, reason: str) -> None:
+        """Slack told us (an event) that the token is no longer valid."""
+        self.auth_failure = reason
+        self._auth_checked_at = time.monotonic()
+
+    async def writes_allowed(self, recheck_s: float = 60.0) -> bool:
+        """False while Slack refuses the token; every ``recheck_s`` one ``auth.test`` asks
+        again, so a reinstalled app resumes without a restart."""
+        if self.auth_failure is None:
+            return True
+        if time.monotonic() - self._auth_checked_at < recheck_s:
+            return False
+        self._auth_checked_at = time.monotonic()
+        result = await self.call("auth.test")
+        if result.ok:
+            log.warning("Slack accepts the bot token again: writes resume")
+        return result.ok
 
     async def dm_channel(self, user_id: str) -> Result:
         """The app's DM channel with a user (cached: it never changes)."""

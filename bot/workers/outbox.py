@@ -83,16 +83,16 @@ class OutboxWorker:
 
     async def run_once(self) -> int:
         """Claim sessions with due writes and deliver them; returns how many were claimed."""
-        if self._slack.auth_failure is not None:
+        if time.monotonic() >= self._next_depth_at:
+            self._next_depth_at = time.monotonic() + 1.0
+            await self._update_depth()
+        if not await self._slack.writes_allowed():
             return 0  # Slack refused our token: writing more only repeats the refusal
         now = utcnow()
         async with self._db.begin() as db:
             claimed = await outbox.claim(db, now, self._lease, self._batch)
         if claimed:
             await asyncio.gather(*(self._deliver_session(sid) for sid in claimed))
-        if time.monotonic() >= self._next_depth_at:
-            self._next_depth_at = time.monotonic() + 1.0
-            await self._update_depth()
         return len(claimed)
 
     async def _update_depth(self) -> None:
