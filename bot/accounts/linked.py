@@ -117,6 +117,11 @@ class LinkedAccounts:
                 async with self._db.begin() as db:  # ...and across replicas
                     claimed = await store.claim_refresh(db, account_id, now, self._lease)
                 if claimed:
+                    # Another replica may have refreshed between our look and our claim.
+                    token = await self._usable(account_id, rejected)
+                    if token is not None:
+                        await self._release(account_id, revoked=False)
+                        return Account(token=token, owner=account_id)
                     return Account(token=await self._refresh(account_id), owner=account_id)
             if time.monotonic() > deadline:
                 raise NoAccount("Refreshing your GoTo sign-in is taking too long; try again.")
