@@ -145,7 +145,7 @@ def cmd_rotate_key(_args: argparse.Namespace) -> int:
         print("ENCRYPTION_KEY is not set: nothing to rotate to.", file=sys.stderr)
         return 2
     from bot.crypto import SecretBox
-    from bot.store.database import make_sessionmaker
+    from bot.store.database import Database
     from bot.store.rotation import rotate_secrets
 
     try:
@@ -157,7 +157,7 @@ def cmd_rotate_key(_args: argparse.Namespace) -> int:
     async def _run() -> dict[str, int]:
         engine = make_engine(settings.database_url)
         try:
-            return await rotate_secrets(make_sessionmaker(engine), box)
+            return await rotate_secrets(Database(engine), box)
         finally:
             await engine.dispose()
 

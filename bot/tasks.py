@@ -11,13 +11,22 @@ log = logging.getLogger(__name__)
 
 
 class BackgroundTasks:
-    def __init__(self) -> None:
+    """At most ``limit`` at once: past that, callers say "busy, try again" instead of
+    building a backlog that only grows (GoToAssist takes about 10 starts a second per
+    account) and that a restart would cut short."""
+
+    def __init__(self, limit: int = 100) -> None:
         self._tasks: set[asyncio.Task[Any]] = set()
+        self._limit = limit
         self.accepting = True
 
+    @property
+    def has_room(self) -> bool:
+        return self.accepting and len(self._tasks) < self._limit
+
     def spawn(self, coro: Coroutine[Any, Any, Any], *, name: str) -> bool:
-        """Run ``coro`` in the background; False (and not run) once shutdown has begun."""
-        if not self.accepting:
+        """Run ``coro`` in the background; False (and not run) when full or shutting down."""
+        if not self.has_room:
             coro.close()
             return False
         task = asyncio.create_task(coro, name=name)

@@ -11,12 +11,11 @@ import uuid
 from collections import defaultdict
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.accounts.resolver import Account, AccountGone, NoAccount, NotLinked
 from bot.crypto import SecretBox
 from bot.gotoassist.oauth import GoToOAuth, OAuthError, TokenSet
 from bot.store import accounts as store
+from bot.store.database import Database
 from bot.store.tables import GoToAccountRow
 from bot.store.types import utcnow
 
@@ -28,7 +27,7 @@ LOGIN_HINT = "Link your GoTo account with `/remote-support login`."
 class LinkedAccounts:
     def __init__(
         self,
-        db: async_sessionmaker[AsyncSession],
+        db: Database,
         box: SecretBox,
         oauth: GoToOAuth,
         *,
@@ -50,7 +49,7 @@ class LinkedAccounts:
     async def link(self, team_id: str, user_id: str, tokens: TokenSet) -> None:
         """Store (or replace) a technician's tokens after the OAuth code exchange."""
         now = utcnow()
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             row = await store.for_user(db, team_id, user_id)
             if row is None:
                 row = GoToAccountRow(
@@ -68,18 +67,18 @@ class LinkedAccounts:
             row.updated_at = now
 
     async def unlink(self, team_id: str, user_id: str) -> bool:
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             return await store.delete_for_user(db, team_id, user_id)
 
     async def principal(self, team_id: str, user_id: str) -> str | None:
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             row = await store.for_user(db, team_id, user_id)
             return row.principal if row is not None and not row.revoked else None
 
     # -- AccountResolver ---------------------------------------------------------------------
 
     async def for_user(self, team_id: str, user_id: str) -> Account:
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             row = await store.for_user(db, team_id, user_id)
             account_id = row.id if row is not None and not row.revoked else None
         if account_id is None:
@@ -114,7 +113,7 @@ class LinkedAccounts:
                 if token is not None:
                     return Account(token=token, owner=account_id)
                 now = utcnow()
-                async with self._db.begin() as db:  # ...and across replicas
+                async with self._db.write() as db:  # ...and across replicas
                     claimed = await store.claim_refresh(db, account_id, now, self._lease)
                 if claimed:
                     # Another replica may have refreshed between our look and our claim.
@@ -128,7 +127,7 @@ class LinkedAccounts:
             await asyncio.sleep(0.2)  # another replica is refreshing: wait for its result
 
     async def _usable(self, account_id: str, rejected: str | None) -> str | None:
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             row = await store.by_id(db, account_id)
             if row is None or row.revoked:
                 raise AccountGone(f"Your GoTo account is no longer linked. {LOGIN_HINT}")
@@ -141,7 +140,7 @@ class LinkedAccounts:
         return token if expires_at - utcnow() > self._margin else None
 
     async def _refresh(self, account_id: str) -> str:
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             row = await store.by_id(db, account_id)
             encrypted = row.refresh_token_enc if row is not None else None
         refresh_token = self._box.decrypt(encrypted) if encrypted else None
@@ -160,7 +159,7 @@ class LinkedAccounts:
             raise NoAccount(f"{exc}. Try again in a moment.") from None
         self.refreshes += 1
         now = utcnow()
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             row = await store.by_id(db, account_id)
             if row is None:
                 raise AccountGone(f"Your GoTo account was unlinked. {LOGIN_HINT}")
@@ -174,7 +173,7 @@ class LinkedAccounts:
         return tokens.access_token
 
     async def _release(self, account_id: str, *, revoked: bool) -> None:
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             row = await store.by_id(db, account_id)
             if row is not None:
                 row.refresh_lease_until = None

@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.accounts.linked import LinkedAccounts
 from bot.accounts.state import StateSigner
 from bot.store import accounts as store
+from bot.store.database import Database
 from bot.store.types import utcnow
 
 
 class LoginLinks:
     def __init__(
         self,
-        db: async_sessionmaker[AsyncSession],
+        db: Database,
         signer: StateSigner,
         accounts: LinkedAccounts,
         public_base_url: str,
@@ -29,7 +28,7 @@ class LoginLinks:
         """A single-use link, valid 10 minutes, that links this Slack user's GoTo account."""
         now = utcnow()
         state, claims = self._signer.issue(team_id, user_id, now)
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             store.save_state(db, claims)
             await store.forget_old_states(db, now)
         return f"{self._start}?{urlencode({'state': state})}"

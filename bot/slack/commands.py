@@ -62,8 +62,9 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
                 message = blocks.render_help()
                 await ack(text=message.text, blocks=message.blocks)
             case Start(request=request):
-                if not deps.tasks.accepting:
-                    await ack(text="remote-support is restarting; please try again in a moment.")
+                if not deps.tasks.has_room:
+                    COMMANDS.labels(command="start", outcome="busy").inc()
+                    await ack(text=BUSY)
                     return
                 message = blocks.render_starting(request)
                 await ack(text=message.text, blocks=message.blocks)
@@ -93,7 +94,7 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
                     )
             case ListSessions():
                 await ack()
-                async with deps.db.begin() as db:
+                async with deps.db.read() as db:
                     rows = await store.recent_for(db, team_id, user_id)
                     found = [store.to_domain(row) for row in rows]
                 message = blocks.render_session_list(found, utcnow())
@@ -108,6 +109,11 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
                 await ack()
                 await _logout(deps, respond, team_id, user_id)
 
+
+BUSY = (
+    "remote-support is busy starting other sessions (or restarting): nothing was started. "
+    "Please try again in a moment."
+)
 
 NOT_CONFIGURED = (
     "Linking your own GoTo account is not set up in this workspace: sessions start with "
@@ -159,7 +165,7 @@ async def _logout(deps: ListenerDeps, respond: AsyncRespond, team_id: str, user_
 
 
 async def _status(deps: ListenerDeps, respond: AsyncRespond, team_id: str, ref: str) -> None:
-    async with deps.db.begin() as db:
+    async with deps.db.read() as db:
         row = await store.find_for_user(db, team_id, ref)
         session = store.to_domain(row) if row is not None else None
     if session is None:
@@ -171,7 +177,7 @@ async def _status(deps: ListenerDeps, respond: AsyncRespond, team_id: str, ref: 
         return
     if not session.status.is_terminal:
         await deps.tracker.poll(session.id)  # fresh from GoToAssist, stored like any poll
-        async with deps.db.begin() as db:
+        async with deps.db.read() as db:
             fresh = await store.get(db, session.id)
             session = store.to_domain(fresh) if fresh is not None else session
     message = blocks.render_session_status(session, utcnow())

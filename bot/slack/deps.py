@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.accounts.login import LoginLinks
 from bot.accounts.resolver import AccountResolver
 from bot.crypto import SecretBox
+from bot.store.database import Database
 from bot.tasks import BackgroundTasks
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
@@ -16,7 +15,7 @@ from bot.workflows.tracking import Tracker
 
 @dataclass(frozen=True, slots=True)
 class ListenerDeps:
-    db: async_sessionmaker[AsyncSession]
+    db: Database
     starter: SessionStarter
     tracker: Tracker
     box: SecretBox

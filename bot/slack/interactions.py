@@ -9,9 +9,9 @@ from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
 
 from bot.metrics import COMMANDS
 from bot.slack import blocks
-from bot.slack.commands import start_in_background
+from bot.slack.commands import BUSY, start_in_background
 from bot.slack.deps import ListenerDeps
-from bot.slack.modal import CALLBACK_ID, parse_modal_submission
+from bot.slack.modal import CALLBACK_ID, NAME_BLOCK, parse_modal_submission
 from bot.store import sessions as store
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,10 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
         if isinstance(parsed, dict):
             COMMANDS.labels(command="modal", outcome="invalid").inc()
             await ack(response_action="errors", errors=parsed)
+            return
+        if not deps.tasks.has_room:
+            COMMANDS.labels(command="modal", outcome="busy").inc()
+            await ack(response_action="errors", errors={NAME_BLOCK: BUSY})
             return
         await ack()
         COMMANDS.labels(command="modal", outcome="received").inc()
@@ -42,7 +46,7 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
         await ack()
         session_id = str(body["actions"][0].get("value", ""))
         clicker = body["user"]["id"]
-        async with deps.db.begin() as db:
+        async with deps.db.read() as db:
             row = await store.get(db, session_id)
             session = store.to_domain(row) if row is not None else None
             encrypted = row.launch_url_enc if row is not None else None

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.crypto import SecretBox
+from bot.store.database import Database
 from bot.store.tables import GoToAccountRow, SessionRow
 
 
-async def rotate_secrets(db: async_sessionmaker[AsyncSession], box: SecretBox) -> dict[str, int]:
+async def rotate_secrets(db: Database, box: SecretBox) -> dict[str, int]:
     """Returns how many values were re-encrypted, and how many no configured key opens."""
     counts = {"rotated": 0, "unreadable": 0}
 
@@ -22,7 +22,7 @@ async def rotate_secrets(db: async_sessionmaker[AsyncSession], box: SecretBox) -
         counts["rotated"] += 1
         return box.rotate(value)
 
-    async with db.begin() as session:
+    async with db.write() as session:
         rows = (
             await session.execute(select(SessionRow).where(SessionRow.launch_url_enc.is_not(None)))
         ).scalars()

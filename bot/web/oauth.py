@@ -7,7 +7,6 @@ import logging
 from dataclasses import dataclass
 
 from aiohttp import web
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.accounts.linked import LinkedAccounts
 from bot.accounts.state import InvalidState, StateSigner
@@ -15,6 +14,7 @@ from bot.gotoassist.oauth import GoToOAuth, OAuthError
 from bot.slack.account_blocks import render_linked
 from bot.slack.writer import SlackWriter
 from bot.store import accounts as store
+from bot.store.database import Database
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class OAuthRoutes:
-    db: async_sessionmaker[AsyncSession]
+    db: Database
     signer: StateSigner
     oauth: GoToOAuth
     accounts: LinkedAccounts
@@ -68,7 +68,7 @@ async def callback(request: web.Request) -> web.Response:
         claims = routes.signer.verify(request.query.get("state", ""), now)
     except InvalidState as exc:
         return _refused(str(exc))
-    async with routes.db.begin() as db:
+    async with routes.db.write() as db:
         fresh = await store.consume_state(db, claims, now)
     if not fresh:
         return _refused(

@@ -15,8 +15,6 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
 from bot.sessions.model import Session
@@ -25,6 +23,7 @@ from bot.slack import blocks
 from bot.slack.writer import Outcome, Result, SlackWriter
 from bot.store import outbox
 from bot.store import sessions as store
+from bot.store.database import Database
 from bot.store.tables import OutboxRow
 from bot.store.types import utcnow
 
@@ -38,7 +37,7 @@ class _Stop(Exception):
 class OutboxWorker:
     def __init__(
         self,
-        db: async_sessionmaker[AsyncSession],
+        db: Database,
         slack: SlackWriter,
         box: SecretBox,
         *,
@@ -63,6 +62,7 @@ class OutboxWorker:
 
     async def run(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
+            self._wake.clear()  # before the pass: a wake() during it must not be lost
             try:
                 delivered = await self.run_once()
             except Exception:
@@ -70,7 +70,6 @@ class OutboxWorker:
                 delivered = 0
             if delivered:
                 continue
-            self._wake.clear()
             waits = [
                 asyncio.ensure_future(self._wake.wait()),
                 asyncio.ensure_future(stopping.wait()),
@@ -89,54 +88,55 @@ class OutboxWorker:
         if not await self._slack.writes_allowed():
             return 0  # Slack refused our token: writing more only repeats the refusal
         now = utcnow()
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             claimed = await outbox.claim(db, now, self._lease, self._batch)
         if claimed:
             await asyncio.gather(*(self._deliver_session(sid) for sid in claimed))
         return len(claimed)
 
     async def _update_depth(self) -> None:
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             counts = await outbox.depth(db)
         for state, count in counts.items():
             OUTBOX_DEPTH.labels(state=state).set(count)
 
     async def _deliver_session(self, session_id: str) -> None:
         try:
-            async with self._db.begin() as db:
+            async with self._db.read() as db:
                 rows = list(await outbox.due_for(db, session_id, utcnow()))
+                stored = await store.get(db, session_id)
+            if stored is None:
+                return
+            session = store.to_domain(stored)
             done: set[int] = set()
             for row in rows:
                 if row.id in done:
                     continue
                 try:
-                    finished = await self._deliver(row, rows)
+                    finished, session = await self._deliver(row, rows, session)
                 except _Stop:
                     break
                 done.update(finished)
-                async with self._db.begin() as db:
+                async with self._db.write() as db:
                     await outbox.mark_done(db, sorted(finished))
                 CALLBACK_TO_SLACK.observe((utcnow() - row.created_at).total_seconds())
         except Exception:
             log.exception("session %s: delivery failed", session_id)
         finally:
-            async with self._db.begin() as db:
+            async with self._db.write() as db:
                 await outbox.release(db, session_id)
 
-    async def _session(self, session_id: str) -> Session:
-        async with self._db.begin() as db:
-            row = await store.get(db, session_id)
-            if row is None:
-                raise _Stop
-            return store.to_domain(row)
+    async def _deliver(
+        self, row: OutboxRow, batch: Sequence[OutboxRow], session: Session
+    ) -> tuple[set[int], Session]:
+        """Send one row (and any later card rows it makes redundant).
 
-    async def _deliver(self, row: OutboxRow, batch: Sequence[OutboxRow]) -> set[int]:
-        """Send one row (and any later card rows it makes redundant); returns the ids done."""
-        session = await self._session(row.session_id)
+        ``session`` is the stored state read with ``batch``; returns the ids done and the
+        session as it stands after this write (a posted card has a new ts)."""
         payload: dict[str, Any] = json.loads(row.payload or "{}")
         if row.kind == outbox.CARD:
-            await self._sync_card(row, session)
-            return {r.id for r in batch if r.kind == outbox.CARD}
+            session = await self._sync_card(row, session)
+            return {r.id for r in batch if r.kind == outbox.CARD}, session
         if row.kind in (outbox.STATUS_REPLY, outbox.JOIN_URL):
             if session.card_ts is None or session.card_channel is None:
                 session = await self._sync_card(row, session)
@@ -153,13 +153,13 @@ class OutboxWorker:
                 text=message.text,
                 blocks=message.blocks,
             )
-            return {row.id}
+            return {row.id}, session
         if row.kind == outbox.START_LINK:
             await self._send_start_link(row, session)
-            return {row.id}
+            return {row.id}, session
         if row.kind == outbox.NOTICE:
             await self._notify(row, session, payload)
-            return {row.id}
+            return {row.id}, session
         log.error("outbox row %s has unknown kind %r; parking it", row.id, row.kind)
         await self._park(row, f"unknown kind {row.kind}")
         raise _Stop
@@ -204,7 +204,7 @@ class OutboxWorker:
         dm = await self._dm(row, session.requester_id)
         session = await self._post_card(row, session, dm)
         notice = blocks.render_not_in_channel(session.channel_id)
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             outbox.enqueue(
                 db,
                 session.id,
@@ -216,7 +216,7 @@ class OutboxWorker:
         return session
 
     async def _store_card(self, session: Session, channel: str, ts: str) -> Session:
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             stored = await store.get(db, session.id, lock=True)
             if stored is None:
                 raise _Stop
@@ -253,7 +253,7 @@ class OutboxWorker:
         )
 
     async def _launch_url(self, session_id: str) -> str | None:
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             stored = await store.get(db, session_id)
             encrypted = stored.launch_url_enc if stored is not None else None
         return self._box.decrypt(encrypted) if encrypted else None
@@ -304,7 +304,7 @@ class OutboxWorker:
     async def _reschedule(
         self, row: OutboxRow, attempts: int, due: datetime, error: str | None
     ) -> None:
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             stored = await db.get(OutboxRow, row.id)
             if stored is not None:
                 stored.attempts, stored.due_at = attempts, due
@@ -318,7 +318,7 @@ class OutboxWorker:
             row.attempts,
             error,
         )
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             stored = await db.get(OutboxRow, row.id)
             if stored is not None:
                 stored.state = outbox.PARKED

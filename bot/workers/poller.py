@@ -8,9 +8,8 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.store import sessions as store
+from bot.store.database import Database
 from bot.store.types import utcnow
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
@@ -21,7 +20,7 @@ log = logging.getLogger(__name__)
 class Poller:
     def __init__(
         self,
-        db: async_sessionmaker[AsyncSession],
+        db: Database,
         tracker: Tracker,
         starter: SessionStarter,
         *,
@@ -53,7 +52,7 @@ class Poller:
 
     async def run_once(self) -> int:
         await self._starter.recover_interrupted(self._interrupted_after)
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             rows = await store.claim_polls(db, utcnow(), self._lease, self._batch)
             ids = [row.id for row in rows]
         await asyncio.gather(*(self._poll(session_id) for session_id in ids))

@@ -11,8 +11,6 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.accounts.resolver import Account, AccountResolver, NoAccount, with_token
 from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
@@ -23,6 +21,7 @@ from bot.sessions.status import SessionStatus
 from bot.slack import blocks
 from bot.store import outbox
 from bot.store import sessions as store
+from bot.store.database import Database
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -37,7 +36,7 @@ INTERRUPTED = (
 class SessionStarter:
     def __init__(
         self,
-        db: async_sessionmaker[AsyncSession],
+        db: Database,
         goto: GoToAssistClient,
         accounts: AccountResolver,
         box: SecretBox,
@@ -67,7 +66,7 @@ class SessionStarter:
             account = await self._accounts.for_user(team_id, user_id)
         except NoAccount as exc:
             failure = exc.message
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             db.add(
                 store.new_pending(
                     session_id=session_id,
@@ -113,7 +112,7 @@ class SessionStarter:
             return session_id
 
         now = utcnow()
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             row = await store.get(db, session_id, lock=True)
             assert row is not None
             row.creation = CreationState.CREATED.value
@@ -137,7 +136,7 @@ class SessionStarter:
         """Creations cut off by a crash or restart (the POST may or may not have reached
         GoToAssist, and is never repeated): mark them failed and tell the technician."""
         cutoff = utcnow() - older_than
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             stuck = await store.pending_before(db, cutoff)
             found = [store.to_domain(row) for row in stuck]
         for session in found:
@@ -156,7 +155,7 @@ class SessionStarter:
     async def _fail(self, session_id: str, request: SessionRequest, reason: str) -> None:
         message = blocks.render_creation_failed(request, reason)
         now = utcnow()
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             row = await store.get(db, session_id, lock=True)
             if row is None or row.creation != CreationState.PENDING.value:
                 return  # another replica settled it first

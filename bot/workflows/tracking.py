@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from bot.accounts.resolver import AccountGone, AccountResolver, NoAccount, with_token
 from bot.crypto import hash_token
 from bot.gotoassist.client import GoToAssistClient
@@ -21,6 +19,7 @@ from bot.sessions.status import SessionStatus
 from bot.slack.account_blocks import render_tracking_lost
 from bot.store import outbox
 from bot.store import sessions as store
+from bot.store.database import Database
 from bot.store.tables import SessionRow
 from bot.store.types import utcnow
 
@@ -44,6 +43,12 @@ class PollSchedule:
     expire_after: timedelta
     confirm_after: timedelta = timedelta(seconds=1)
 
+    def after_callback(self, status: SessionStatus, now: datetime) -> datetime:
+        """Callbacks are flowing: a terminal one is confirmed by GET soon (the body is
+        untrusted beyond the URL secret, and the GET carries the final notes); otherwise the
+        next poll can wait its normal interval."""
+        return now + (self.confirm_after if status.is_terminal else self.active)
+
     def next_after(self, row: SessionRow, now: datetime) -> datetime:
         status = SessionStatus(row.status)
         if status in (SessionStatus.WAITING, SessionStatus.ACTIVE):
@@ -56,7 +61,7 @@ class PollSchedule:
 class Tracker:
     def __init__(
         self,
-        db: async_sessionmaker[AsyncSession],
+        db: Database,
         goto: GoToAssistClient,
         accounts: AccountResolver,
         schedule: PollSchedule,
@@ -70,17 +75,28 @@ class Tracker:
         self._on_queued = on_queued
 
     async def on_callback(self, token: str, obs: Observation) -> CallbackResult:
-        """Store what a status callback says. Never calls Slack: the outbox does that."""
+        """Store what a status callback says. Never calls Slack: the outbox does that.
+
+        Duplicates are common (GoToAssist and its retries), so a read without the write lock
+        first decides whether anything changes; only then is the change stored, decided again
+        under the lock against the latest state.
+        """
+        token_hash = hash_token(token)
+        async with self._db.read() as db:
+            row = await store.by_callback_hash(db, token_hash)
+            if row is None:
+                return CallbackResult.UNKNOWN_TOKEN
+            if observe(store.to_domain(row), obs).empty:
+                return CallbackResult.UNCHANGED
         now = utcnow()
-        async with self._db.begin() as db:
-            row = await store.by_callback_hash(db, hash_token(token))
+        async with self._db.write() as db:
+            row = await store.by_callback_hash(db, token_hash)
             if row is None:
                 return CallbackResult.UNKNOWN_TOKEN
             change = observe(store.to_domain(row), obs)
             store.apply_change(db, row, change, now)
             if change.new_status is not None:
-                # The body is untrusted beyond the URL secret: GET confirms it soon.
-                row.next_poll_at = now + self._schedule.confirm_after
+                row.next_poll_at = self._schedule.after_callback(change.new_status, now)
         if change.empty:
             return CallbackResult.UNCHANGED
         self._on_queued()
@@ -88,7 +104,7 @@ class Tracker:
 
     async def poll(self, session_id: str) -> None:
         """Ask GoToAssist for one session's status and store what changed."""
-        async with self._db.begin() as db:
+        async with self._db.read() as db:
             row = await store.get(db, session_id)
             if row is None:
                 return
@@ -118,7 +134,7 @@ class Tracker:
             log.info("session %s: poll failed: %s", session_id, exc.user_message)
         now = utcnow()
         queued = False
-        async with self._db.begin() as db:
+        async with self._db.write() as db:
             row = await store.get(db, session_id, lock=True)
             if row is None:
                 return
