@@ -141,6 +141,7 @@ def build_runtime(settings: Settings) -> Runtime:
         box,
         lease=timedelta(seconds=settings.outbox_lease_s),
         max_attempts=settings.outbox_max_attempts,
+        parked_retry=timedelta(seconds=settings.outbox_parked_retry_s),
     )
     schedule = PollSchedule(
         young=timedelta(seconds=settings.poll_interval_young_s),

@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     # Background work
     outbox_lease_s: float = Field(default=30.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
+    outbox_parked_retry_s: float = Field(default=300.0, gt=0)
     poll_lease_s: float = Field(default=30.0, gt=0)
     poll_interval_young_s: float = Field(default=5.0, gt=0)
     poll_interval_active_s: float = Field(default=15.0, gt=0)

@@ -573,20 +573,22 @@ def render_starting(request: SessionRequest) -> Message:
     return _text_message(text, f":hourglass_flowing_sand: {text}")
 
 
-def render_not_in_channel(channel_id: str) -> Message:
-    """The bot cannot post where the command was typed: say how to invite it."""
-    if _SLACK_CHANNEL_ID.fullmatch(channel_id):
-        where = f"<#{channel_id}>"
+def render_not_in_channel(channel_id: str, *, archived: bool = False) -> Message:
+    """The bot cannot post where the command was typed: say why, and how to fix it."""
+    named = bool(_SLACK_CHANNEL_ID.fullmatch(channel_id))
+    where = f"<#{channel_id}>" if named else "this conversation"
+    moved = (
+        "I've put the session card in your DM with me instead, and I'll keep it up to date there."
+    )
+    if archived:
+        text = f"I can't post in {where} any more because it was archived."
+        return _text_message(text, f":information_source: {text}\n{moved}")
+    if named:
         invite = f"To use `{COMMAND}` there, invite me: type `/invite @remote-support` in {where}."
     else:
-        where = "this conversation"
         invite = (
             f"To use `{COMMAND}` with the card in a channel, type `/invite @remote-support` in "
             "that channel and run the command there."
         )
     text = f"I can't post in {where} because I'm not a member of it."
-    body = (
-        f":information_source: {text} {invite}\n"
-        "I've put the session card in your DM with me instead, and I'll keep it up to date there."
-    )
-    return _text_message(text, body)
+    return _text_message(text, f":information_source: {text} {invite}\n{moved}")

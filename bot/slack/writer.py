@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -56,18 +57,23 @@ class SlackWriter:
         self._client = client
         self._timeout_s = timeout_s
         self._not_before: dict[str, float] = {}
+        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
         self._dm_channels: dict[str, str] = {}
         self.auth_failure: str | None = None
         self._auth_checked_at = 0.0
 
     async def call(self, method: str, **params: Any) -> Result:
-        wait = self._not_before.get(method, 0.0) - time.monotonic()
-        if wait > 0:
-            return Result(Outcome.RATE_LIMITED, {}, "ratelimited", retry_after=wait)
-        result = await self._call(method, params)
+        """One Web API call. Calls of one method go out one at a time, so that when Slack
+        answers 429 no other call of that method is already on its way (Slack's limits are
+        per method; the busiest, chat.update, allows about one a second anyway)."""
+        async with self._locks[method]:
+            wait = self._not_before.get(method, 0.0) - time.monotonic()
+            if wait > 0:
+                return Result(Outcome.RATE_LIMITED, {}, "ratelimited", retry_after=wait)
+            result = await self._call(method, params)
+            if result.outcome is Outcome.RATE_LIMITED and result.retry_after is not None:
+                self._not_before[method] = time.monotonic() + result.retry_after
         SLACK_CALLS.labels(method=method, outcome=result.error or result.outcome.value).inc()
-        if result.outcome is Outcome.RATE_LIMITED and result.retry_after is not None:
-            self._not_before[method] = time.monotonic() + result.retry_after
         if result.outcome is Outcome.AUTH_FAILED:
             self.auth_failure = result.error
             self._auth_checked_at = time.monotonic()

@@ -45,10 +45,10 @@ def enqueue(
 
 
 def _with_due_work(now: datetime) -> Any:
-    """Sessions with writes due, found from the (small) pending part of the outbox."""
+    """Sessions with writes due, found from the (small) owed part of the outbox."""
     return (
         select(OutboxRow.session_id)
-        .where(OutboxRow.state == PENDING, OutboxRow.due_at <= now)
+        .where(OutboxRow.state.in_((PENDING, PARKED)), OutboxRow.due_at <= now)
         .scalar_subquery()
     )
 
@@ -74,17 +74,19 @@ async def claim(db: AsyncSession, now: datetime, lease: timedelta, limit: int) -
     return ids
 
 
-async def release(db: AsyncSession, session_id: str) -> None:
+async def release(db: AsyncSession, session_id: str, until: datetime | None = None) -> None:
+    """Give the session's writes back; ``until``: not to be claimed before then (its next
+    write in order is not due yet)."""
     await db.execute(
-        update(SessionRow).where(SessionRow.id == session_id).values(outbox_lease_until=None)
+        update(SessionRow).where(SessionRow.id == session_id).values(outbox_lease_until=until)
     )
 
 
-async def due_for(db: AsyncSession, session_id: str, now: datetime) -> Sequence[OutboxRow]:
+async def owed_by(db: AsyncSession, session_id: str) -> Sequence[OutboxRow]:
+    """Every write still owed to the session, due or not, in the order they were queued."""
     query = (
         select(OutboxRow)
-        .where(OutboxRow.session_id == session_id, OutboxRow.state == PENDING)
-        .where(OutboxRow.due_at <= now)
+        .where(OutboxRow.session_id == session_id, OutboxRow.state.in_((PENDING, PARKED)))
         .order_by(OutboxRow.id)
     )
     return (await db.execute(query)).scalars().all()
@@ -94,12 +96,6 @@ async def mark_done(db: AsyncSession, ids: Sequence[int]) -> None:
     """Delivered rows are deleted: the outbox holds only what is still owed."""
     if ids:
         await db.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
-
-
-async def next_due(db: AsyncSession) -> datetime | None:
-    """When the earliest pending write falls due (to sleep until then)."""
-    query = select(func.min(OutboxRow.due_at)).where(OutboxRow.state == PENDING)
-    return (await db.execute(query)).scalar_one_or_none()
 
 
 async def depth(db: AsyncSession) -> dict[str, int]:

@@ -147,7 +147,11 @@ def apply_change(db: AsyncSession, row: SessionRow, change: Change, now: datetim
         else:
             setattr(row, name, value)
     row.updated_at = now
-    outbox.enqueue(db, row.id, outbox.CARD, now=now)
+    # A detail learned between status changes (expert name, a collaborator) waits for the
+    # next status edit instead of costing a Slack write of its own; once the session has
+    # ended there is no next edit, so late details (notes, recording) are shown at once.
+    if change.new_status is not None or SessionStatus(row.status).is_terminal:
+        outbox.enqueue(db, row.id, outbox.CARD, now=now)
     if change.join_url_learned:
         outbox.enqueue(db, row.id, outbox.JOIN_URL, now=now)
     if change.new_status is not None:

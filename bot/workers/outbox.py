@@ -1,7 +1,10 @@
 """The outbox worker: delivers owed Slack writes, at least once, in order per session.
 
-It renders the card from the stored session at send time, so edits coalesce: several
-pending card edits of one session become one ``chat.update`` of the latest state.
+It renders the card from the stored session at send time, so edits coalesce: every card
+edit owed when a card is written becomes that one ``chat.update`` of the latest state.
+Sessions are delivered side by side (a slow one does not hold up the others); within a
+session, writes go out in the order they were queued, except that a parked write (one
+Slack kept refusing) no longer holds up the ones behind it.
 """
 
 from __future__ import annotations
@@ -11,13 +14,13 @@ import json
 import logging
 import random
 import time
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
-from bot.sessions.model import Session
+from bot.sessions.model import Session, SessionKind
 from bot.sessions.status import SessionStatus
 from bot.slack import blocks
 from bot.slack.writer import Outcome, Result, SlackWriter
@@ -29,9 +32,24 @@ from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
+PERMANENT_PARK = timedelta(days=1)  # a write Slack refuses outright is looked at daily
+
 
 class _Stop(Exception):
     """A write could not go out now; the row was rescheduled or parked."""
+
+
+@dataclass
+class _Batch:
+    """One claimed session's owed writes, and the session as it stands."""
+
+    session: Session
+    rows: list[OutboxRow]
+    card_rows: set[int] = field(default_factory=set)  # every card edit owed at read time
+
+    def retire_cards(self) -> set[int]:
+        """A card written from stored state settles every card edit owed when it was read."""
+        return set(self.card_rows)
 
 
 class OutboxWorker:
@@ -43,7 +61,8 @@ class OutboxWorker:
         *,
         lease: timedelta = timedelta(seconds=30),
         max_attempts: int = 8,
-        batch: int = 16,
+        parked_retry: timedelta = timedelta(minutes=5),
+        concurrency: int = 16,
         idle_wait_s: float = 1.0,
     ) -> None:
         self._db = db
@@ -51,72 +70,90 @@ class OutboxWorker:
         self._box = box
         self._lease = lease
         self._max_attempts = max_attempts
-        self._batch = batch
+        self._parked_retry = parked_retry
+        self._concurrency = concurrency
         self._idle_wait_s = idle_wait_s
         self._wake = asyncio.Event()
         self._next_depth_at = 0.0
+        self._next_due_at = 0.0  # monotonic time of the earliest retry this process set
 
     def wake(self) -> None:
         """New rows were committed in this process: deliver now rather than at the next tick."""
         self._wake.set()
 
     async def run(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            self._wake.clear()  # before the pass: a wake() during it must not be lost
-            try:
-                delivered = await self.run_once()
-            except Exception:
-                log.exception("outbox pass failed; retrying")
-                delivered = 0
-            if delivered:
-                continue
-            waits = [
-                asyncio.ensure_future(self._wake.wait()),
-                asyncio.ensure_future(stopping.wait()),
-            ]
-            await asyncio.wait(
-                waits, timeout=self._idle_wait_s, return_when=asyncio.FIRST_COMPLETED
-            )
-            for waiter in waits:
-                waiter.cancel()
+        inflight: set[asyncio.Task[None]] = set()
+        try:
+            while not stopping.is_set():
+                self._wake.clear()  # before the pass: a wake() during it must not be lost
+                try:
+                    await self._refresh_depth()
+                    room = self._concurrency - len(inflight)
+                    if room > 0 and await self._slack.writes_allowed():
+                        for session_id in await self._claim(room):
+                            task = asyncio.create_task(self._deliver_session(session_id))
+                            inflight.add(task)
+                except Exception:
+                    log.exception("outbox pass failed; retrying")
+                await self._wait(stopping, inflight)
+                inflight = {task for task in inflight if not task.done()}
+        except asyncio.CancelledError:
+            for task in inflight:
+                task.cancel()
+            raise
+        if inflight:  # stopping: let writes under way finish (their timeouts bound this)
+            await asyncio.gather(*inflight, return_exceptions=True)
 
-    async def run_once(self) -> int:
-        """Claim sessions with due writes and deliver them; returns how many were claimed."""
-        if time.monotonic() >= self._next_depth_at:
-            self._next_depth_at = time.monotonic() + 1.0
-            await self._update_depth()
-        if not await self._slack.writes_allowed():
-            return 0  # Slack refused our token: writing more only repeats the refusal
-        now = utcnow()
+    async def _wait(self, stopping: asyncio.Event, inflight: set[asyncio.Task[None]]) -> None:
+        """Until woken, stopping, a session finished, or the next retry falls due."""
+        timeout = self._idle_wait_s
+        if self._next_due_at:
+            timeout = max(0.01, min(timeout, self._next_due_at - time.monotonic()))
+        waiters = {
+            asyncio.ensure_future(self._wake.wait()),
+            asyncio.ensure_future(stopping.wait()),
+        }
+        await asyncio.wait(waiters | inflight, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+        for waiter in waiters:
+            waiter.cancel()
+        if self._next_due_at and time.monotonic() >= self._next_due_at:
+            self._next_due_at = 0.0
+
+    async def _claim(self, limit: int) -> list[str]:
         async with self._db.write() as db:
-            claimed = await outbox.claim(db, now, self._lease, self._batch)
-        if claimed:
-            await asyncio.gather(*(self._deliver_session(sid) for sid in claimed))
-        return len(claimed)
+            return await outbox.claim(db, utcnow(), self._lease, limit)
 
-    async def _update_depth(self) -> None:
+    async def _refresh_depth(self) -> None:
+        if time.monotonic() < self._next_depth_at:
+            return
+        self._next_depth_at = time.monotonic() + 1.0
         async with self._db.read() as db:
             counts = await outbox.depth(db)
         for state, count in counts.items():
             OUTBOX_DEPTH.labels(state=state).set(count)
 
+    # -- one session -------------------------------------------------------------------------
+
     async def _deliver_session(self, session_id: str) -> None:
+        until: datetime | None = None
         try:
-            async with self._db.read() as db:
-                rows = list(await outbox.due_for(db, session_id, utcnow()))
-                stored = await store.get(db, session_id)
-            if stored is None:
+            batch = await self._read(session_id)
+            if batch is None:
                 return
-            session = store.to_domain(stored)
             done: set[int] = set()
-            for row in rows:
+            for row in batch.rows:
                 if row.id in done:
                     continue
+                if row.due_at > utcnow():
+                    if row.state == outbox.PARKED:
+                        continue  # parked writes do not hold up the ones behind them
+                    until = row.due_at  # keep the order: nothing after it goes first
+                    break
                 try:
-                    finished, session = await self._deliver(row, rows, session)
+                    finished = await self._deliver(row, batch)
                 except _Stop:
                     break
-                done.update(finished)
+                done |= finished
                 async with self._db.write() as db:
                     await outbox.mark_done(db, sorted(finished))
                 CALLBACK_TO_SLACK.observe((utcnow() - row.created_at).total_seconds())
@@ -124,104 +161,136 @@ class OutboxWorker:
             log.exception("session %s: delivery failed", session_id)
         finally:
             async with self._db.write() as db:
-                await outbox.release(db, session_id)
+                await outbox.release(db, session_id, until)
 
-    async def _deliver(
-        self, row: OutboxRow, batch: Sequence[OutboxRow], session: Session
-    ) -> tuple[set[int], Session]:
-        """Send one row (and any later card rows it makes redundant).
+    async def _read(self, session_id: str) -> _Batch | None:
+        async with self._db.read() as db:
+            rows = list(await outbox.owed_by(db, session_id))
+            stored = await store.get(db, session_id)
+        if stored is None or not rows:
+            return None
+        cards = {row.id for row in rows if row.kind == outbox.CARD}
+        return _Batch(session=store.to_domain(stored), rows=rows, card_rows=cards)
 
-        ``session`` is the stored state read with ``batch``; returns the ids done and the
-        session as it stands after this write (a posted card has a new ts)."""
+    async def _deliver(self, row: OutboxRow, batch: _Batch) -> set[int]:
+        """Send one row; returns the ids it settled (a card write settles every card edit)."""
         payload: dict[str, Any] = json.loads(row.payload or "{}")
         if row.kind == outbox.CARD:
-            session = await self._sync_card(row, session)
-            return {r.id for r in batch if r.kind == outbox.CARD}, session
+            await self._sync_card(row, batch)
+            return {row.id} | batch.retire_cards()
         if row.kind in (outbox.STATUS_REPLY, outbox.JOIN_URL):
-            if session.card_ts is None or session.card_channel is None:
-                session = await self._sync_card(row, session)
-            if row.kind == outbox.JOIN_URL:
-                message = blocks.render_join_url_reply(session)
-            else:
-                status = SessionStatus(payload.get("status", session.status))
-                message = blocks.render_status_reply(session, status, utcnow())
-            await self._send(
-                row,
-                "chat.postMessage",
-                channel=session.card_channel,
-                thread_ts=session.card_ts,
-                text=message.text,
-                blocks=message.blocks,
-            )
-            return {row.id}, session
+            settled = {row.id}
+            if batch.session.card_ts is None:
+                await self._sync_card(row, batch)
+                settled |= batch.retire_cards()
+            await self._reply(row, batch, payload)
+            return settled
         if row.kind == outbox.START_LINK:
-            await self._send_start_link(row, session)
-            return {row.id}, session
+            await self._send_start_link(row, batch.session)
+            return {row.id}
         if row.kind == outbox.NOTICE:
-            await self._notify(row, session, payload)
-            return {row.id}, session
+            await self._notify(row, batch.session, payload)
+            return {row.id}
         log.error("outbox row %s has unknown kind %r; parking it", row.id, row.kind)
-        await self._park(row, f"unknown kind {row.kind}")
+        await self._park(row, f"unknown kind {row.kind}", PERMANENT_PARK)
         raise _Stop
 
-    async def _sync_card(self, row: OutboxRow, session: Session) -> Session:
-        """Post the card, or edit it to the stored state; repost it if it was deleted."""
-        message = blocks.render_card(session, utcnow())
-        if session.card_ts is not None and session.card_channel is not None:
-            result = await self._slack.call(
-                "chat.update",
-                channel=session.card_channel,
-                ts=session.card_ts,
-                text=message.text,
-                blocks=message.blocks,
-            )
-            if result.ok:
-                return session
-            if result.outcome is Outcome.MESSAGE_GONE:
-                log.info("session %s: card was deleted; posting it again", session.id)
-                return await self._post_card(row, session, session.card_channel)
-            if result.outcome is Outcome.CHANNEL_UNWRITABLE:
-                return await self._move_card_to_dm(row, session, result)
-            await self._retry_later(row, result)
-        return await self._post_card(row, session, session.channel_id)
+    # -- the card and its thread -------------------------------------------------------------
 
-    async def _post_card(self, row: OutboxRow, session: Session, channel: str) -> Session:
+    async def _sync_card(self, row: OutboxRow, batch: _Batch) -> None:
+        """Post the card, or edit it to the stored state; repost it if it was deleted."""
+        session = batch.session
+        if session.card_ts is None or session.card_channel is None:
+            await self._post_card(row, batch, session.channel_id)
+            return
         message = blocks.render_card(session, utcnow())
+        result = await self._slack.call(
+            "chat.update",
+            channel=session.card_channel,
+            ts=session.card_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+        if result.ok:
+            return
+        if result.outcome is Outcome.MESSAGE_GONE:
+            log.info("session %s: card was deleted; posting it again", session.id)
+            await self._post_card(row, batch, session.card_channel, repost=True)
+            return
+        if result.outcome is Outcome.CHANNEL_UNWRITABLE:
+            await self._move_card_to_dm(row, batch, result)
+            return
+        await self._retry_later(row, result)
+
+    async def _post_card(
+        self, row: OutboxRow, batch: _Batch, channel: str, *, repost: bool = False
+    ) -> None:
+        message = blocks.render_card(batch.session, utcnow())
         result = await self._slack.call(
             "chat.postMessage", channel=channel, text=message.text, blocks=message.blocks
         )
         if result.outcome is Outcome.CHANNEL_UNWRITABLE and not channel.startswith("D"):
-            return await self._move_card_to_dm(row, session, result)
+            await self._move_card_to_dm(row, batch, result)
+            return
         if not result.ok:
             await self._retry_later(row, result)
-        return await self._store_card(session, str(result.data["channel"]), str(result.data["ts"]))
+        await self._store_card(
+            batch, str(result.data["channel"]), str(result.data["ts"]), repost=repost
+        )
 
-    async def _move_card_to_dm(self, row: OutboxRow, session: Session, why: Result) -> Session:
+    async def _move_card_to_dm(self, row: OutboxRow, batch: _Batch, why: Result) -> None:
         """The channel cannot take the card: keep it up to date in the technician's DM."""
+        session = batch.session
         log.warning(
             "session %s: cannot write in %s (%s)", session.id, session.channel_id, why.error
         )
         dm = await self._dm(row, session.requester_id)
-        session = await self._post_card(row, session, dm)
-        notice = blocks.render_not_in_channel(session.channel_id)
-        async with self._db.write() as db:
-            outbox.enqueue(
-                db,
-                session.id,
-                outbox.NOTICE,
-                {"text": notice.text, "blocks": notice.blocks, "dm": True},
-                now=utcnow(),
-            )
-        self.wake()
-        return session
+        await self._post_card(row, batch, dm, repost=session.card_ts is not None)
+        notice = blocks.render_not_in_channel(
+            session.channel_id, archived=why.error == "is_archived"
+        )
+        await self._enqueue(session.id, outbox.NOTICE, {**notice.as_kwargs(), "dm": True})
 
-    async def _store_card(self, session: Session, channel: str, ts: str) -> Session:
+    async def _store_card(self, batch: _Batch, channel: str, ts: str, *, repost: bool) -> None:
         async with self._db.write() as db:
-            stored = await store.get(db, session.id, lock=True)
+            stored = await store.get(db, batch.session.id, lock=True)
             if stored is None:
                 raise _Stop
             stored.card_channel, stored.card_ts = channel, ts
-            return store.to_domain(stored)
+            batch.session = store.to_domain(stored)
+        session = batch.session
+        needs_join_link = session.kind is SessionKind.ATTENDED and not session.status.is_terminal
+        if repost and session.customer_join_url and needs_join_link:
+            # A new card has a new, empty thread: the join link goes there again.
+            await self._enqueue(session.id, outbox.JOIN_URL, {})
+
+    async def _reply(self, row: OutboxRow, batch: _Batch, payload: dict[str, Any]) -> None:
+        session = batch.session
+        if row.kind == outbox.JOIN_URL:
+            message = blocks.render_join_url_reply(session)
+        else:
+            status = SessionStatus(payload.get("status", session.status))
+            message = blocks.render_status_reply(session, status, utcnow())
+        result = await self._slack.call(
+            "chat.postMessage",
+            channel=session.card_channel,
+            thread_ts=session.card_ts,
+            text=message.text,
+            blocks=message.blocks,
+        )
+        if result.outcome is Outcome.CHANNEL_UNWRITABLE and not str(
+            session.card_channel
+        ).startswith("D"):
+            await self._move_card_to_dm(row, batch, result)
+            await self._reply(row, batch, payload)  # into the card's new thread in the DM
+            return
+        if not result.ok:
+            await self._retry_later(row, result)
+
+    async def _enqueue(self, session_id: str, kind: str, payload: dict[str, Any]) -> None:
+        async with self._db.write() as db:
+            outbox.enqueue(db, session_id, kind, payload, now=utcnow())
+        self.wake()
 
     async def _dm(self, row: OutboxRow, user_id: str) -> str:
         result = await self._slack.dm_channel(user_id)
@@ -229,11 +298,19 @@ class OutboxWorker:
             await self._retry_later(row, result)
         return str(result.data["channel"]["id"])
 
+    # -- private messages --------------------------------------------------------------------
+
     async def _send_start_link(self, row: OutboxRow, session: Session) -> None:
         """The start link is a credential: only ever to the requester (ephemeral and DM)."""
-        launch_url = await self._launch_url(session.id)
+        async with self._db.read() as db:
+            stored = await store.get(db, session.id)
+            encrypted = stored.launch_url_enc if stored is not None else None
+        if encrypted is None:
+            log.info("session %s ended before its start link went out; not sent", session.id)
+            return
+        launch_url = self._box.decrypt(encrypted)
         if launch_url is None:
-            log.error("session %s: start link cannot be decrypted; not sent", session.id)
+            log.error("session %s: no configured ENCRYPTION_KEY opens its start link", session.id)
             return
         message = blocks.render_start_link(session, launch_url)
         in_channel = session.card_channel is not None and not session.card_channel.startswith("D")
@@ -251,12 +328,6 @@ class OutboxWorker:
         await self._send(
             row, "chat.postMessage", channel=dm, text=message.text, blocks=message.blocks
         )
-
-    async def _launch_url(self, session_id: str) -> str | None:
-        async with self._db.read() as db:
-            stored = await store.get(db, session_id)
-            encrypted = stored.launch_url_enc if stored is not None else None
-        return self._box.decrypt(encrypted) if encrypted else None
 
     async def _notify(self, row: OutboxRow, session: Session, payload: dict[str, Any]) -> None:
         """A private message to the requester: ephemeral where they are, else their DM."""
@@ -282,44 +353,58 @@ class OutboxWorker:
             await self._retry_later(row, result)
         return result
 
+    # -- failures ----------------------------------------------------------------------------
+
     async def _retry_later(self, row: OutboxRow, result: Result) -> NoReturn:
-        """Reschedule ``row`` (honouring Retry-After) or park it; always raises _Stop."""
+        """Reschedule ``row`` (honouring Retry-After) or park it; always raises _Stop.
+
+        Rate limits and auth pauses wait as long as Slack says. 5xx and connection errors
+        back off exponentially with jitter; after ``max_attempts`` the row is parked: kept,
+        counted and logged, and tried again every ``parked_retry`` so an outage that ends
+        still lets the card catch up. Errors that retrying cannot fix park it for a day.
+        """
         attempts = row.attempts + 1
+        error = result.error or result.outcome.value
         if result.outcome is Outcome.RATE_LIMITED:
-            delay = result.retry_after or 1.0
-        elif result.outcome in (Outcome.TRANSIENT, Outcome.MESSAGE_GONE):
-            delay = min(60.0, 0.5 * 2 ** (attempts - 1)) * random.uniform(1.0, 1.5)
+            delay = timedelta(seconds=result.retry_after or 1.0)
         elif result.outcome is Outcome.AUTH_FAILED:
             log.error("Slack refused the bot token (%s): writes paused", result.error)
-            delay = 60.0
+            delay = timedelta(seconds=60)
+        elif result.outcome in (Outcome.TRANSIENT, Outcome.MESSAGE_GONE):
+            if attempts >= self._max_attempts:
+                await self._park(row, error, self._parked_retry)
+                raise _Stop
+            delay = timedelta(seconds=min(60.0, 0.5 * 2 ** (attempts - 1)) * random.uniform(1, 1.5))
         else:
-            await self._park(row, result.error or result.outcome.value)
+            await self._park(row, error, PERMANENT_PARK)
             raise _Stop
-        if attempts >= self._max_attempts and result.outcome is Outcome.TRANSIENT:
-            await self._park(row, result.error or "transient")
-            raise _Stop
-        await self._reschedule(row, attempts, utcnow() + timedelta(seconds=delay), result.error)
+        await self._reschedule(row, attempts, delay, error)
         raise _Stop
 
     async def _reschedule(
-        self, row: OutboxRow, attempts: int, due: datetime, error: str | None
+        self, row: OutboxRow, attempts: int, delay: timedelta, error: str | None
     ) -> None:
         async with self._db.write() as db:
             stored = await db.get(OutboxRow, row.id)
             if stored is not None:
-                stored.attempts, stored.due_at = attempts, due
+                stored.attempts, stored.due_at = attempts, utcnow() + delay
                 stored.last_error = (error or "")[:200]
+        due = time.monotonic() + delay.total_seconds()
+        self._next_due_at = min(self._next_due_at or due, due)
 
-    async def _park(self, row: OutboxRow, error: str) -> None:
+    async def _park(self, row: OutboxRow, error: str, retry: timedelta) -> None:
         log.error(
-            "session %s: parking %s write after %s: %s",
+            "session %s: parking %s write after %d attempts (%s); next try in %s",
             row.session_id,
             row.kind,
-            row.attempts,
+            row.attempts + 1,
             error,
+            retry,
         )
         async with self._db.write() as db:
             stored = await db.get(OutboxRow, row.id)
             if stored is not None:
                 stored.state = outbox.PARKED
+                stored.attempts = 0  # a parked write gets a fresh round of retries
+                stored.due_at = utcnow() + retry
                 stored.last_error = error[:200]

@@ -116,11 +116,12 @@ async def test_gotoassist_5xx_bursts_while_polling() -> None:
 
 async def test_slack_5xx_outage_longer_than_the_retry_budget() -> None:
     """Slack answers 503 to every attempt of the final card edit (OUTBOX_MAX_ATTEMPTS=3 stands
-    for the default 8, i.e. an outage of about 1.5 minutes). Once Slack is back, the card
-    must still reach the final status: a parked edit of a finished session is never redone
-    by anything else (no more status changes, no more polls)."""
+    for the default 8, i.e. an outage of about 1.5 minutes), so the edit is parked. Once
+    Slack is back, the card must still reach the final status: nothing else would redo it
+    (no more status changes, no more polls), so the parked edit is tried again after
+    OUTBOX_PARKED_RETRY_S (2 s here, standing for the default 5 minutes)."""
     name = customer(0)
-    async with Rig(outbox_max_attempts=3, **POLLS) as rig:
+    async with Rig(outbox_max_attempts=3, outbox_parked_retry_s=2.0, **POLLS) as rig:
         life = Lifecycle(rig.goto)
         status, _ack = await rig.slash(command_text(0))
         assert status == 200
