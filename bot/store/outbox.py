@@ -74,28 +74,28 @@ async def claim(db: AsyncSession, now: datetime, lease: timedelta, limit: int) -
     return ids
 
 
-async def release(db: AsyncSession, session_id: str, until: datetime | None = None) -> None:
-    """Give the session's writes back; ``until``: not to be claimed before then (its next
-    write in order is not due yet)."""
-    await db.execute(
-        update(SessionRow).where(SessionRow.id == session_id).values(outbox_lease_until=until)
-    )
+async def settle(
+    db: AsyncSession, done: Sequence[int], releases: dict[str, datetime | None]
+) -> None:
+    """Delete delivered rows and give sessions back (``releases``: session id -> not to be
+    claimed before, or None), for many sessions in one go."""
+    if done:
+        await db.execute(delete(OutboxRow).where(OutboxRow.id.in_(done)))
+    for until in set(releases.values()):
+        ids = [sid for sid, at in releases.items() if at == until]
+        await db.execute(
+            update(SessionRow).where(SessionRow.id.in_(ids)).values(outbox_lease_until=until)
+        )
 
 
-async def owed_by(db: AsyncSession, session_id: str) -> Sequence[OutboxRow]:
-    """Every write still owed to the session, due or not, in the order they were queued."""
+async def owed_by(db: AsyncSession, session_ids: Sequence[str]) -> Sequence[OutboxRow]:
+    """Every write still owed to these sessions, due or not, in the order they were queued."""
     query = (
         select(OutboxRow)
-        .where(OutboxRow.session_id == session_id, OutboxRow.state.in_((PENDING, PARKED)))
+        .where(OutboxRow.session_id.in_(session_ids), OutboxRow.state.in_((PENDING, PARKED)))
         .order_by(OutboxRow.id)
     )
     return (await db.execute(query)).scalars().all()
-
-
-async def mark_done(db: AsyncSession, ids: Sequence[int]) -> None:
-    """Delivered rows are deleted: the outbox holds only what is still owed."""
-    if ids:
-        await db.execute(delete(OutboxRow).where(OutboxRow.id.in_(ids)))
 
 
 async def depth(db: AsyncSession) -> dict[str, int]:

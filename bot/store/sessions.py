@@ -93,14 +93,21 @@ async def get(db: AsyncSession, session_id: str, *, lock: bool = False) -> Sessi
     return (await db.execute(query)).scalar_one_or_none()
 
 
-async def by_callback_hash(db: AsyncSession, token_hash: str) -> SessionRow | None:
+async def get_many(db: AsyncSession, session_ids: Sequence[str]) -> list[SessionRow]:
+    query = select(SessionRow).where(SessionRow.id.in_(session_ids))
+    return list((await db.execute(query)).scalars().all())
+
+
+async def by_callback_hashes(db: AsyncSession, hashes: set[str]) -> dict[str, SessionRow]:
+    """Created sessions by the hash of their callback token, locked for the update."""
     query = (
         select(SessionRow)
-        .where(SessionRow.callback_token_hash == token_hash)
+        .where(SessionRow.callback_token_hash.in_(hashes))
         .where(SessionRow.creation == CreationState.CREATED.value)
         .with_for_update()
     )
-    return (await db.execute(query)).scalar_one_or_none()
+    rows = (await db.execute(query)).scalars().all()
+    return {row.callback_token_hash: row for row in rows if row.callback_token_hash}
 
 
 async def find_for_user(db: AsyncSession, team_id: str, ref: str) -> SessionRow | None:

@@ -18,7 +18,7 @@ from bot.gotoassist.models import SessionInfo
 from bot.gotoassist.observation import to_observation
 from bot.metrics import CALLBACKS
 from bot.web.keys import TRACKER
-from bot.workflows.tracking import CallbackResult
+from bot.workflows.callback_inbox import CallbackResult
 
 log = logging.getLogger(__name__)
 

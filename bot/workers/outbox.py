@@ -14,9 +14,12 @@ import json
 import logging
 import random
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
@@ -27,6 +30,7 @@ from bot.slack.writer import Outcome, Result, SlackWriter
 from bot.store import outbox
 from bot.store import sessions as store
 from bot.store.database import Database
+from bot.store.group_commit import GroupCommit
 from bot.store.tables import OutboxRow
 from bot.store.types import utcnow
 
@@ -37,6 +41,16 @@ PERMANENT_PARK = timedelta(days=1)  # a write Slack refuses outright is looked a
 
 class _Stop(Exception):
     """A write could not go out now; the row was rescheduled or parked."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Progress:
+    """What one session's delivery has done so far, to be recorded."""
+
+    session_id: str
+    done: frozenset[int]
+    release: bool = False
+    until: datetime | None = None
 
 
 @dataclass
@@ -76,6 +90,7 @@ class OutboxWorker:
         self._wake = asyncio.Event()
         self._next_depth_at = 0.0
         self._next_due_at = 0.0  # monotonic time of the earliest retry this process set
+        self._progress = GroupCommit(db, self._settle, name="outbox-progress")
 
     def wake(self) -> None:
         """New rows were committed in this process: deliver now rather than at the next tick."""
@@ -90,8 +105,8 @@ class OutboxWorker:
                     await self._refresh_depth()
                     room = self._concurrency - len(inflight)
                     if room > 0 and await self._slack.writes_allowed():
-                        for session_id in await self._claim(room):
-                            task = asyncio.create_task(self._deliver_session(session_id))
+                        for batch in await self._claim(room):
+                            task = asyncio.create_task(self._deliver_session(batch))
                             inflight.add(task)
                 except Exception:
                     log.exception("outbox pass failed; retrying")
@@ -119,9 +134,32 @@ class OutboxWorker:
         if self._next_due_at and time.monotonic() >= self._next_due_at:
             self._next_due_at = 0.0
 
-    async def _claim(self, limit: int) -> list[str]:
+    async def _claim(self, limit: int) -> list[_Batch]:
+        """Lease sessions with writes due, and read them and all they are owed in one go."""
         async with self._db.write() as db:
-            return await outbox.claim(db, utcnow(), self._lease, limit)
+            ids = await outbox.claim(db, utcnow(), self._lease, limit)
+        if not ids:
+            return []
+        async with self._db.read() as db:
+            rows = await outbox.owed_by(db, ids)
+            sessions = {row.id: store.to_domain(row) for row in await store.get_many(db, ids)}
+        owed: dict[str, list[OutboxRow]] = {sid: [] for sid in ids}
+        for row in rows:
+            owed[row.session_id].append(row)
+        batches = []
+        for sid in ids:
+            if sid not in sessions:
+                continue
+            cards = {row.id for row in owed[sid] if row.kind == outbox.CARD}
+            batches.append(_Batch(session=sessions[sid], rows=owed[sid], card_rows=cards))
+        return batches
+
+    async def _settle(self, db: AsyncSession, group: Sequence[_Progress]) -> list[None]:
+        """Delivered rows deleted and sessions given back, for many sessions in one go."""
+        done = sorted({row_id for progress in group for row_id in progress.done})
+        releases = {p.session_id: p.until for p in group if p.release}
+        await outbox.settle(db, done, releases)
+        return [None] * len(group)
 
     async def _refresh_depth(self) -> None:
         if time.monotonic() < self._next_depth_at:
@@ -134,12 +172,11 @@ class OutboxWorker:
 
     # -- one session -------------------------------------------------------------------------
 
-    async def _deliver_session(self, session_id: str) -> None:
+    async def _deliver_session(self, batch: _Batch) -> None:
+        session_id = batch.session.id
         until: datetime | None = None
+        unsaved: set[int] = set()  # delivered, not yet deleted from the outbox
         try:
-            batch = await self._read(session_id)
-            if batch is None:
-                return
             done: set[int] = set()
             for row in batch.rows:
                 if row.id in done:
@@ -149,28 +186,22 @@ class OutboxWorker:
                         continue  # parked writes do not hold up the ones behind them
                     until = row.due_at  # keep the order: nothing after it goes first
                     break
+                if unsaved:  # record what went out before sending more
+                    await self._progress.put(_Progress(session_id, frozenset(unsaved)))
+                    unsaved = set()
                 try:
                     finished = await self._deliver(row, batch)
                 except _Stop:
                     break
                 done |= finished
-                async with self._db.write() as db:
-                    await outbox.mark_done(db, sorted(finished))
+                unsaved |= finished
                 CALLBACK_TO_SLACK.observe((utcnow() - row.created_at).total_seconds())
         except Exception:
             log.exception("session %s: delivery failed", session_id)
         finally:
-            async with self._db.write() as db:
-                await outbox.release(db, session_id, until)
-
-    async def _read(self, session_id: str) -> _Batch | None:
-        async with self._db.read() as db:
-            rows = list(await outbox.owed_by(db, session_id))
-            stored = await store.get(db, session_id)
-        if stored is None or not rows:
-            return None
-        cards = {row.id for row in rows if row.kind == outbox.CARD}
-        return _Batch(session=store.to_domain(stored), rows=rows, card_rows=cards)
+            await self._progress.put(
+                _Progress(session_id, frozenset(unsaved), release=True, until=until)
+            )
 
     async def _deliver(self, row: OutboxRow, batch: _Batch) -> set[int]:
         """Send one row; returns the ids it settled (a card write settles every card edit)."""

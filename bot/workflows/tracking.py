@@ -6,7 +6,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from enum import Enum
 
 from bot.accounts.resolver import AccountGone, AccountResolver, NoAccount, with_token
 from bot.crypto import hash_token
@@ -22,14 +21,9 @@ from bot.store import sessions as store
 from bot.store.database import Database
 from bot.store.tables import SessionRow
 from bot.store.types import utcnow
+from bot.workflows.callback_inbox import CallbackInbox, CallbackResult
 
 log = logging.getLogger(__name__)
-
-
-class CallbackResult(Enum):
-    UNKNOWN_TOKEN = "unknown_token"  # noqa: S105 - an outcome name, not a secret
-    CHANGED = "changed"
-    UNCHANGED = "unchanged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,34 +67,12 @@ class Tracker:
         self._accounts = accounts
         self._schedule = schedule
         self._on_queued = on_queued
+        self._inbox = CallbackInbox(db, schedule.after_callback, on_queued)
 
     async def on_callback(self, token: str, obs: Observation) -> CallbackResult:
-        """Store what a status callback says. Never calls Slack: the outbox does that.
-
-        Duplicates are common (GoToAssist and its retries), so a read without the write lock
-        first decides whether anything changes; only then is the change stored, decided again
-        under the lock against the latest state.
-        """
-        token_hash = hash_token(token)
-        async with self._db.read() as db:
-            row = await store.by_callback_hash(db, token_hash)
-            if row is None:
-                return CallbackResult.UNKNOWN_TOKEN
-            if observe(store.to_domain(row), obs).empty:
-                return CallbackResult.UNCHANGED
-        now = utcnow()
-        async with self._db.write() as db:
-            row = await store.by_callback_hash(db, token_hash)
-            if row is None:
-                return CallbackResult.UNKNOWN_TOKEN
-            change = observe(store.to_domain(row), obs)
-            store.apply_change(db, row, change, now)
-            if change.new_status is not None:
-                row.next_poll_at = self._schedule.after_callback(change.new_status, now)
-        if change.empty:
-            return CallbackResult.UNCHANGED
-        self._on_queued()
-        return CallbackResult.CHANGED
+        """Store what a status callback says (with its Slack writes) and return; the outbox
+        worker, not this, talks to Slack."""
+        return await self._inbox.put(hash_token(token), obs)
 
     async def poll(self, session_id: str) -> None:
         """Ask GoToAssist for one session's status and store what changed."""
