@@ -102,7 +102,8 @@ def build_runtime(settings: Settings) -> Runtime:
     box = secret_box(settings)
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     api_url = str(settings.slack_api_url)
-    writer = SlackWriter(AsyncWebClient(token=bot_token, base_url=api_url))
+    # One HTTP pool for every Slack call (slack_sdk opens a new one per call otherwise).
+    writer = SlackWriter(AsyncWebClient(token=bot_token, base_url=api_url, session=http))
     goto = GoToAssistClient(
         http,
         str(settings.gotoassist_api_url).rstrip("/"),
@@ -161,7 +162,7 @@ def build_runtime(settings: Settings) -> Runtime:
         on_queued=worker.wake,
     )
     tasks = BackgroundTasks()
-    bolt = build_bolt(settings, bot_token, api_url)
+    bolt = build_bolt(settings, bot_token, api_url, http)
     deps = ListenerDeps(
         db=db,
         starter=starter,
@@ -201,7 +202,9 @@ def state_key(settings: Settings) -> bytes:
     return secret.get_secret_value().encode() if secret else b""
 
 
-def build_bolt(settings: Settings, bot_token: str, api_url: str) -> AsyncApp:
+def build_bolt(
+    settings: Settings, bot_token: str, api_url: str, http: aiohttp.ClientSession
+) -> AsyncApp:
     async def authorize(**kwargs: Any) -> AuthorizeResult:
         # Single workspace: the token is known; no auth.test call sits before any ack.
         return AuthorizeResult(
@@ -214,7 +217,7 @@ def build_bolt(settings: Settings, bot_token: str, api_url: str) -> AsyncApp:
     return AsyncApp(
         signing_secret=secret.get_secret_value() if secret else "socket-mode-unsigned",
         authorize=authorize,
-        client=AsyncWebClient(base_url=api_url),
+        client=AsyncWebClient(base_url=api_url, session=http),
         request_verification_enabled=not settings.socket_mode,
         logger=logging.getLogger("slack_bolt"),
     )
