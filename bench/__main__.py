@@ -77,8 +77,7 @@ def _met(value: Any, op: str, bound: float) -> bool | None:
 
 
 def _targets(out: dict[str, Any], details: dict[str, Any]) -> dict[str, Any]:
-    """Each target with the value it is judged on. The Slack budget counts messages, so it is
-    judged on the chat.* calls (conversations.open, cached per technician, is not a message)."""
+    """Each target with the value it is judged on (the Slack budget on the chat.* calls)."""
     judged: dict[str, Any] = {}
     for key, (op, bound) in TARGETS.items():
         value = out.get(key)
@@ -167,10 +166,10 @@ async def _lifecycle(report: Report, sizes: Sizes, workdir: Path) -> None:
     report.samples["callback_latency"] = latency["samples"]
     report.details["callback_latency"] = latency["details"]
     report.notes["slack_writes_per_session"] = (
-        "All Web API calls of one lifecycle, each by a technician new to the process "
-        "(conversations.open is then needed once; the app caches DM channels). "
-        "details.slack_writes.message_writes_per_session counts chat.* only; the design's "
-        "budget is 10 messages."
+        "All Web API calls of one attended lifecycle (DMs go to the user id, so no "
+        "conversations.open). details.slack_writes.message_writes_per_session counts chat.* "
+        "only; the budget is 10 messages: card post, 3 edits, 3 status replies, the join "
+        "link, and the start link as an ephemeral and a DM."
     )
     report.notes["callback_to_update"] = (
         "Sessions started with /remote-support; the bench sends each callback after a random "

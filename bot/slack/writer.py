@@ -58,7 +58,6 @@ class SlackWriter:
         self._timeout_s = timeout_s
         self._not_before: dict[str, float] = {}
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._dm_channels: dict[str, str] = {}
         self.auth_failure: str | None = None
         self._auth_checked_at = 0.0
 
@@ -110,15 +109,11 @@ class SlackWriter:
             log.warning("Slack accepts the bot token again: writes resume")
         return result.ok
 
-    async def dm_channel(self, user_id: str) -> Result:
-        """The app's DM channel with a user (cached: it never changes)."""
-        known = self._dm_channels.get(user_id)
-        if known is not None:
-            return Result(Outcome.OK, {"channel": {"id": known}})
-        result = await self.call("conversations.open", users=user_id)
-        if result.ok:
-            self._dm_channels[user_id] = str(result.data["channel"]["id"])
-        return result
+
+def is_direct_message(channel: str) -> bool:
+    """A DM channel id, or a user id (posting to a user id lands in the app's DM with them,
+    with no ``conversations.open`` call and no ``im:write`` scope)."""
+    return channel.startswith(("D", "U", "W"))
 
 
 def _classify_error(exc: SlackApiError) -> Result:

@@ -87,14 +87,10 @@ async def callback(request: web.Request) -> web.Response:
     await routes.accounts.link(claims.team_id, claims.user_id, tokens)
     log.info("linked a GoTo account for %s/%s", claims.team_id, claims.user_id)
     message = render_linked(tokens.who)
-    dm = await routes.slack.dm_channel(claims.user_id)
-    if dm.ok:  # best effort: the page below says it too
-        await routes.slack.call(
-            "chat.postMessage",
-            channel=str(dm.data["channel"]["id"]),
-            text=message.text,
-            blocks=message.blocks,
-        )
+    # Best effort, straight to the technician's DM with the app: the page below says it too.
+    await routes.slack.call(
+        "chat.postMessage", channel=claims.user_id, text=message.text, blocks=message.blocks
+    )
     who = f" as {tokens.who}" if tokens.who else ""
     return _page(
         "GoTo account linked", f"Linked{who}. You can close this tab and go back to Slack."

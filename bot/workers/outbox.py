@@ -26,7 +26,7 @@ from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
 from bot.sessions.model import Session, SessionKind
 from bot.sessions.status import SessionStatus
 from bot.slack import blocks
-from bot.slack.writer import Outcome, Result, SlackWriter
+from bot.slack.writer import Outcome, Result, SlackWriter, is_direct_message
 from bot.store import outbox
 from bot.store import sessions as store
 from bot.store.database import Database
@@ -260,7 +260,7 @@ class OutboxWorker:
         result = await self._slack.call(
             "chat.postMessage", channel=channel, text=message.text, blocks=message.blocks
         )
-        if result.outcome is Outcome.CHANNEL_UNWRITABLE and not channel.startswith("D"):
+        if result.outcome is Outcome.CHANNEL_UNWRITABLE and not is_direct_message(channel):
             await self._move_card_to_dm(row, batch, result)
             return
         if not result.ok:
@@ -275,7 +275,7 @@ class OutboxWorker:
         log.warning(
             "session %s: cannot write in %s (%s)", session.id, session.channel_id, why.error
         )
-        dm = await self._dm(row, session.requester_id)
+        dm = session.requester_id  # lands in the app's DM with them
         await self._post_card(row, batch, dm, repost=session.card_ts is not None)
         notice = blocks.render_not_in_channel(
             session.channel_id, archived=why.error == "is_archived"
@@ -309,9 +309,8 @@ class OutboxWorker:
             text=message.text,
             blocks=message.blocks,
         )
-        if result.outcome is Outcome.CHANNEL_UNWRITABLE and not str(
-            session.card_channel
-        ).startswith("D"):
+        in_dm = is_direct_message(str(session.card_channel))
+        if result.outcome is Outcome.CHANNEL_UNWRITABLE and not in_dm:
             await self._move_card_to_dm(row, batch, result)
             await self._reply(row, batch, payload)  # into the card's new thread in the DM
             return
@@ -322,12 +321,6 @@ class OutboxWorker:
         async with self._db.write() as db:
             outbox.enqueue(db, session_id, kind, payload, now=utcnow())
         self.wake()
-
-    async def _dm(self, row: OutboxRow, user_id: str) -> str:
-        result = await self._slack.dm_channel(user_id)
-        if not result.ok:
-            await self._retry_later(row, result)
-        return str(result.data["channel"]["id"])
 
     # -- private messages --------------------------------------------------------------------
 
@@ -344,7 +337,9 @@ class OutboxWorker:
             log.error("session %s: no configured ENCRYPTION_KEY opens its start link", session.id)
             return
         message = blocks.render_start_link(session, launch_url)
-        in_channel = session.card_channel is not None and not session.card_channel.startswith("D")
+        in_channel = session.card_channel is not None and not is_direct_message(
+            session.card_channel
+        )
         if in_channel and session.card_ts is not None and row.attempts == 0:
             # Best effort: ephemerals vanish on reload, so the DM below is the copy that stays.
             await self._slack.call(
@@ -355,7 +350,7 @@ class OutboxWorker:
                 text=message.text,
                 blocks=message.blocks,
             )
-        dm = await self._dm(row, session.requester_id)
+        dm = session.requester_id  # lands in the app's DM with them
         await self._send(
             row, "chat.postMessage", channel=dm, text=message.text, blocks=message.blocks
         )
@@ -375,7 +370,7 @@ class OutboxWorker:
                 return
             if result.outcome in (Outcome.RATE_LIMITED, Outcome.TRANSIENT, Outcome.AUTH_FAILED):
                 await self._retry_later(row, result)
-        dm = await self._dm(row, session.requester_id)
+        dm = session.requester_id  # lands in the app's DM with them
         await self._send(row, "chat.postMessage", channel=dm, text=text, blocks=blocks_)
 
     async def _send(self, row: OutboxRow, method: str, **params: Any) -> Result:

@@ -14,7 +14,7 @@ from bot.accounts.state import StateSigner
 from bot.app import state_key
 from bot.sandbox.rig import TEAM, Rig
 from bot.store import accounts as account_store
-from bot.store.database import make_engine, make_sessionmaker
+from bot.store.database import Database, make_engine
 from bot.store.types import utcnow
 
 from .helpers import (
@@ -77,7 +77,7 @@ async def store_state(
     state, claims = signer.issue(team, user, when)
     engine = make_engine(database_url)
     try:
-        async with make_sessionmaker(engine).begin() as db:
+        async with Database(engine).write() as db:
             account_store.save_state(db, claims)
     finally:
         await engine.dispose()
