@@ -9,10 +9,12 @@ single-workspace ``authorize`` (no ``auth.test`` before an ack).
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from collections.abc import Sequence
 from typing import Any
 
+import uvloop
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
@@ -61,6 +63,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--api-url", default="http://127.0.0.1:9/api/")
     args = parser.parse_args(argv)
+    # The same event loop as `remote-support serve`, so the ratio measures the app alone.
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
     web.run_app(
         build_app(args.api_url),
         host="127.0.0.1",

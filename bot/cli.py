@@ -117,6 +117,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 2
     from bot.app import create_web_app
 
+    _use_uvloop()
     web.run_app(
         create_web_app(settings),
         host=settings.host,
@@ -126,6 +127,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
         print=lambda message: print(message, file=sys.stderr),
     )
     return 0
+
+
+def _use_uvloop() -> None:
+    """uvloop's event loop: the same asyncio, with a faster core (fewer CPU cycles per
+    request, which is what bounds a busy single process)."""
+    try:
+        import uvloop
+    except ImportError:  # not available on this platform: the standard loop works too
+        return
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -49,6 +49,28 @@ def sign(
     return {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature or ""}
 
 
+def slash_command_body(
+    text: str, *, response_url: str, user: str = "UTECH1", channel: str = "CSUPPORT"
+) -> str:
+    """The form body Slack posts for `/remote-support text` typed by ``user``."""
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": TEAM,
+            "team_domain": "sandbox",
+            "channel_id": channel,
+            "channel_name": "support",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/remote-support",
+            "text": text,
+            "api_app_id": "A0SANDBOX",
+            "response_url": response_url,
+            "trigger_id": f"trigger-{time.monotonic_ns()}",
+        }
+    )
+
+
 class Rig:
     """Stand-ins + the app in this process. ``async with Rig() as rig: ...``"""
 
@@ -163,22 +185,8 @@ class Rig:
             return response
 
     def slash_body(self, text: str, *, user: str = "UTECH1", channel: str = "CSUPPORT") -> str:
-        return urlencode(
-            {
-                "token": "legacy-verification-token",
-                "team_id": TEAM,
-                "team_domain": "sandbox",
-                "channel_id": channel,
-                "channel_name": "support",
-                "user_id": user,
-                "user_name": "tech",
-                "command": "/remote-support",
-                "text": text,
-                "api_app_id": "A0SANDBOX",
-                "response_url": self.slack.response_url(f"{user}-{time.monotonic_ns()}"),
-                "trigger_id": f"trigger-{time.monotonic_ns()}",
-            }
-        )
+        response_url = self.slack.response_url(f"{user}-{time.monotonic_ns()}")
+        return slash_command_body(text, response_url=response_url, user=user, channel=channel)
 
     async def slash(
         self, text: str, *, user: str = "UTECH1", channel: str = "CSUPPORT"

@@ -18,7 +18,7 @@ import aiohttp
 from sqlalchemy import text
 
 from bot.sandbox.gotoassist import StandInSession
-from bot.sandbox.rig import TEAM, Rig, sign, wait_until
+from bot.sandbox.rig import TEAM, Rig, sign, slash_command_body, wait_until
 from bot.sandbox.slack import Message, SlackStandIn
 from bot.store.database import make_engine
 
@@ -313,22 +313,7 @@ def normalised(message: Message, ids: Iterable[str]) -> tuple[str, list[dict[str
 
 def slash_body(text_: str, *, response_url: str, user: str = TECH, channel: str = CHANNEL) -> str:
     """A `/remote-support` request body as Slack sends it."""
-    return urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM,
-            "team_domain": "sandbox",
-            "channel_id": channel,
-            "channel_name": "support",
-            "user_id": user,
-            "user_name": "tech",
-            "command": "/remote-support",
-            "text": text_,
-            "api_app_id": "A0SANDBOX",
-            "response_url": response_url,
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-        }
-    )
+    return slash_command_body(text_, response_url=response_url, user=user, channel=channel)
 
 
 def slack_cards(slack: SlackStandIn, channel: str = CHANNEL) -> list[Message]:

@@ -21,7 +21,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 import aiohttp
 
@@ -29,7 +28,15 @@ from bot.config import Settings
 from bot.crypto import new_key
 from bot.sandbox.gotoassist import GoToAssistStandIn, StandInSession
 from bot.sandbox.process import AppProcess
-from bot.sandbox.rig import BOT_TOKEN, GOTO_TOKEN, SIGNING_SECRET, TEAM, free_port, sign
+from bot.sandbox.rig import (
+    BOT_TOKEN,
+    GOTO_TOKEN,
+    SIGNING_SECRET,
+    TEAM,
+    free_port,
+    sign,
+    slash_command_body,
+)
 from bot.sandbox.slack import Message, RecordedCall, SlackStandIn
 from bot.sessions.status import SessionStatus
 from bot.store.database import make_engine
@@ -362,20 +369,11 @@ async def slash(
     channel: str = CHANNEL,
 ) -> int:
     """A signed `/remote-support text` to an app at ``base_url``; returns the HTTP status."""
-    body = urlencode(
-        {
-            "team_id": TEAM,
-            "team_domain": "sandbox",
-            "channel_id": channel,
-            "channel_name": "support",
-            "user_id": user,
-            "user_name": "tech",
-            "command": "/remote-support",
-            "text": text,
-            "api_app_id": "A0SANDBOX",
-            "response_url": slack.response_url(f"{user}-{time.monotonic_ns()}"),
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-        }
+    body = slash_command_body(
+        text,
+        response_url=slack.response_url(f"{user}-{time.monotonic_ns()}"),
+        user=user,
+        channel=channel,
     )
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
     async with (

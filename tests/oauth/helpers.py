@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -25,7 +24,14 @@ from sqlalchemy import text
 from bot.app import create_web_app
 from bot.sandbox.goto_oauth import TokenRequest
 from bot.sandbox.gotoassist import GoToAssistStandIn, RecordedRequest, StandInSession
-from bot.sandbox.rig import OAUTH_CLIENT_ID, TEAM, Rig, free_port, sign, wait_until
+from bot.sandbox.rig import (
+    OAUTH_CLIENT_ID,
+    Rig,
+    free_port,
+    sign,
+    slash_command_body,
+    wait_until,
+)
 from bot.sandbox.slack import Message, SlackStandIn
 from bot.store.database import make_engine
 
@@ -91,21 +97,8 @@ async def slash(
     """A signed `/remote-support text_` from ``user``; its response_url key is known."""
     app = target(app) if isinstance(app, Rig) else app
     key = f"{user}-{uuid.uuid4().hex}"
-    body = urlencode(
-        {
-            "token": "legacy-verification-token",
-            "team_id": TEAM,
-            "team_domain": "sandbox",
-            "channel_id": channel,
-            "channel_name": "support",
-            "user_id": user,
-            "user_name": user.lower(),
-            "command": "/remote-support",
-            "text": text_,
-            "api_app_id": "A0SANDBOX",
-            "response_url": app.slack.response_url(key),
-            "trigger_id": f"trigger-{time.monotonic_ns()}",
-        }
+    body = slash_command_body(
+        text_, response_url=app.slack.response_url(key), user=user, channel=channel
     )
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
     async with app.http.post(

@@ -15,7 +15,16 @@ from bot.crypto import new_key
 from bot.sandbox.balancer import RoundRobin
 from bot.sandbox.gotoassist import GoToAssistStandIn
 from bot.sandbox.process import AppProcess
-from bot.sandbox.rig import BOT_TOKEN, GOTO_TOKEN, SIGNING_SECRET, TEAM, free_port, sign, wait_until
+from bot.sandbox.rig import (
+    BOT_TOKEN,
+    GOTO_TOKEN,
+    SIGNING_SECRET,
+    TEAM,
+    free_port,
+    sign,
+    slash_command_body,
+    wait_until,
+)
 from bot.sandbox.slack import SlackStandIn
 from bot.sessions.status import SessionStatus
 from bot.store.database import make_engine
@@ -48,18 +57,11 @@ def _settings(slack: SlackStandIn, goto: GoToAssistStandIn, db: str, lb: str, ke
 
 
 async def _command(http: aiohttp.ClientSession, lb: str, slack: SlackStandIn, i: int) -> int:
-    from urllib.parse import urlencode
-
-    body = urlencode(
-        {
-            "team_id": TEAM,
-            "channel_id": CHANNELS[i % len(CHANNELS)],
-            "user_id": f"UTECH{i % 7}",
-            "command": "/remote-support",
-            "text": f'"Customer {i:03d}" c{i}@example.com #{1000 + i}',
-            "response_url": slack.response_url(f"r{i}"),
-            "trigger_id": f"t{i}",
-        }
+    body = slash_command_body(
+        f'"Customer {i:03d}" c{i}@example.com #{1000 + i}',
+        response_url=slack.response_url(f"r{i}"),
+        user=f"UTECH{i % 7}",
+        channel=CHANNELS[i % len(CHANNELS)],
     )
     headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
     async with http.post(f"{lb}/slack/events", data=body, headers=headers) as response:
