@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import hmac
 import secrets
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -68,7 +67,3 @@ def new_callback_token() -> str:
 def hash_token(token: str) -> str:
     """How callback tokens are stored: SHA-256 hex (the token itself has 256 bits of entropy)."""
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def same_secret(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())
