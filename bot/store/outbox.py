@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, func, or_, select, update
@@ -53,11 +53,13 @@ def _with_due_work(now: datetime) -> Any:
     )
 
 
-async def claim(db: AsyncSession, now: datetime, lease: timedelta, limit: int) -> list[str]:
-    """Lease up to ``limit`` sessions with due writes to this replica.
+async def claim(db: AsyncSession, now: datetime, held_until: datetime, limit: int) -> list[str]:
+    """Lease up to ``limit`` sessions with due writes to this replica until ``held_until``.
 
     One replica at a time holds a session's writes, so they go out in order; a replica that
-    dies holding a lease has the work re-claimed by another once the lease runs out.
+    dies holding a lease has the work re-claimed by another once the lease runs out. The
+    lease's exact time is the holder's proof: ``renew`` and ``settle`` act only while the
+    stored lease is still the one it was given.
     """
     query = (
         select(SessionRow.id)
@@ -69,22 +71,35 @@ async def claim(db: AsyncSession, now: datetime, lease: timedelta, limit: int) -
     ids = list((await db.execute(query)).scalars().all())
     if ids:
         await db.execute(
-            update(SessionRow).where(SessionRow.id.in_(ids)).values(outbox_lease_until=now + lease)
+            update(SessionRow).where(SessionRow.id.in_(ids)).values(outbox_lease_until=held_until)
         )
     return ids
 
 
+async def renew(db: AsyncSession, session_id: str, held: datetime, until: datetime) -> bool:
+    """Extend a lease still held; False when it ran out and another replica took it."""
+    result = await db.execute(
+        update(SessionRow)
+        .where(SessionRow.id == session_id, SessionRow.outbox_lease_until == held)
+        .values(outbox_lease_until=until)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
 async def settle(
-    db: AsyncSession, done: Sequence[int], releases: dict[str, datetime | None]
+    db: AsyncSession,
+    done: Sequence[int],
+    releases: Sequence[tuple[str, datetime, datetime | None]],
 ) -> None:
-    """Delete delivered rows and give sessions back (``releases``: session id -> not to be
-    claimed before, or None), for many sessions in one go."""
+    """Delete delivered rows and give sessions back: ``releases`` holds (session id, the lease
+    held, not to be claimed before or None); a lease another replica holds now is left alone."""
     if done:
         await db.execute(delete(OutboxRow).where(OutboxRow.id.in_(done)))
-    for until in set(releases.values()):
-        ids = [sid for sid, at in releases.items() if at == until]
+    for session_id, held, until in releases:
         await db.execute(
-            update(SessionRow).where(SessionRow.id.in_(ids)).values(outbox_lease_until=until)
+            update(SessionRow)
+            .where(SessionRow.id == session_id, SessionRow.outbox_lease_until == held)
+            .values(outbox_lease_until=until)
         )
 
 

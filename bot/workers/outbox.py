@@ -48,6 +48,7 @@ class _Progress:
     """What one session's delivery has done so far, to be recorded."""
 
     session_id: str
+    held: datetime  # the lease this delivery holds
     done: frozenset[int]
     release: bool = False
     until: datetime | None = None
@@ -59,7 +60,10 @@ class _Batch:
 
     session: Session
     rows: list[OutboxRow]
+    held: datetime  # the lease on the session's writes, renewed while delivery goes on
     card_rows: set[int] = field(default_factory=set)  # every card edit owed at read time
+    lost: bool = False  # the lease lapsed and another replica took the writes over
+    finished: asyncio.Event = field(default_factory=asyncio.Event)
 
     def retire_cards(self) -> set[int]:
         """A card written from stored state settles every card edit owed when it was read."""
@@ -136,8 +140,10 @@ class OutboxWorker:
 
     async def _claim(self, limit: int) -> list[_Batch]:
         """Lease sessions with writes due, and read them and all they are owed in one go."""
+        now = utcnow()
+        held = now + self._lease
         async with self._db.write() as db:
-            ids = await outbox.claim(db, utcnow(), self._lease, limit)
+            ids = await outbox.claim(db, now, held, limit)
         if not ids:
             return []
         async with self._db.read() as db:
@@ -151,13 +157,15 @@ class OutboxWorker:
             if sid not in sessions:
                 continue
             cards = {row.id for row in owed[sid] if row.kind == outbox.CARD}
-            batches.append(_Batch(session=sessions[sid], rows=owed[sid], card_rows=cards))
+            batches.append(
+                _Batch(session=sessions[sid], rows=owed[sid], held=held, card_rows=cards)
+            )
         return batches
 
     async def _settle(self, db: AsyncSession, group: Sequence[_Progress]) -> list[None]:
         """Delivered rows deleted and sessions given back, for many sessions in one go."""
         done = sorted({row_id for progress in group for row_id in progress.done})
-        releases = {p.session_id: p.until for p in group if p.release}
+        releases = [(p.session_id, p.held, p.until) for p in group if p.release]
         await outbox.settle(db, done, releases)
         return [None] * len(group)
 
@@ -176,6 +184,7 @@ class OutboxWorker:
         session_id = batch.session.id
         until: datetime | None = None
         unsaved: set[int] = set()  # delivered, not yet deleted from the outbox
+        heartbeat = asyncio.create_task(self._keep_lease(batch))
         try:
             done: set[int] = set()
             for row in batch.rows:
@@ -187,8 +196,10 @@ class OutboxWorker:
                     until = row.due_at  # keep the order: nothing after it goes first
                     break
                 if unsaved:  # record what went out before sending more
-                    await self._progress.put(_Progress(session_id, frozenset(unsaved)))
+                    await self._progress.put(_Progress(session_id, batch.held, frozenset(unsaved)))
                     unsaved = set()
+                if batch.lost:
+                    return  # another replica took over: it sends the rest
                 try:
                     finished = await self._deliver(row, batch)
                 except _Stop:
@@ -199,9 +210,35 @@ class OutboxWorker:
         except Exception:
             log.exception("session %s: delivery failed", session_id)
         finally:
+            batch.finished.set()
+            await heartbeat
             await self._progress.put(
-                _Progress(session_id, frozenset(unsaved), release=True, until=until)
+                _Progress(session_id, batch.held, frozenset(unsaved), release=True, until=until)
             )
+
+    async def _keep_lease(self, batch: _Batch) -> None:
+        """Renew the lease every third of it while delivery goes on, so a slow delivery (a
+        queue of Slack calls, a hung one) is never taken over by another replica and its
+        writes sent twice. Stops, marking the batch lost, if another replica has taken it."""
+        period = self._lease.total_seconds() / 3
+        while True:
+            try:
+                await asyncio.wait_for(batch.finished.wait(), timeout=period)
+                return  # delivery is over: never stopped halfway through a renewal
+            except TimeoutError:
+                pass
+            renewed = utcnow() + self._lease
+            try:
+                async with self._db.write() as db:
+                    kept = await outbox.renew(db, batch.session.id, batch.held, renewed)
+            except Exception:
+                log.exception("session %s: could not renew its lease", batch.session.id)
+                continue
+            if not kept:
+                log.warning("session %s: lease on its writes lapsed", batch.session.id)
+                batch.lost = True
+                return
+            batch.held = renewed
 
     async def _deliver(self, row: OutboxRow, batch: _Batch) -> set[int]:
         """Send one row; returns the ids it settled (a card write settles every card edit)."""
