@@ -226,8 +226,21 @@ def build_bolt(
 RUNTIME = web.AppKey("runtime", Runtime)
 
 
-async def create_web_app(settings: Settings, *, workers: bool = True) -> web.Application:
-    """The aiohttp application serving every route of design.md."""
+def tune_gc() -> None:
+    """For a process that is only this app: what exists after start-up lives as long as the
+    process, so keep it out of the collector's way (full collections showed as ack latency),
+    and collect the young generation every 50k allocations instead of 700 (requests allocate
+    short-lived objects in bulk; the default thresholds spend CPU tracing them)."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
+
+
+async def create_web_app(
+    settings: Settings, *, workers: bool = True, own_process: bool = False
+) -> web.Application:
+    """The aiohttp application serving every route of design.md. ``own_process``: the app
+    is all this process runs (`serve`), so process-wide tuning is allowed."""
     runtime = build_runtime(settings)
     app = web.Application(client_max_size=CLIENT_MAX_SIZE)
     app[RUNTIME] = runtime
@@ -250,13 +263,8 @@ async def create_web_app(settings: Settings, *, workers: bool = True) -> web.App
         socket_mode = None
         if workers:
             runtime.start_workers()
-        # Everything built so far lives as long as the process: keep it out of the
-        # collector's way, so full collections stay short (they showed as ack latency).
-        gc.collect()
-        gc.freeze()
-        # Young collections every 50k allocations instead of 700: requests allocate
-        # short-lived objects in bulk, and the default thresholds spend CPU tracing them.
-        gc.set_threshold(50_000, 20, 20)
+        if own_process:
+            tune_gc()
         if settings.slack_app_token is not None:
             from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 

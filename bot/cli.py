@@ -119,7 +119,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     _use_uvloop()
     web.run_app(
-        create_web_app(settings),
+        create_web_app(settings, own_process=True),
         host=settings.host,
         port=settings.port,
         shutdown_timeout=min(5.0, settings.shutdown_grace_s / 5),
