@@ -223,9 +223,6 @@ def build_bolt(
     )
 
 
-RUNTIME = web.AppKey("runtime", Runtime)
-
-
 def tune_gc() -> None:
     """For a process that is only this app: what exists after start-up lives as long as the
     process, so keep it out of the collector's way (full collections showed as ack latency),
@@ -243,7 +240,6 @@ async def create_web_app(
     is all this process runs (`serve`), so process-wide tuning is allowed."""
     runtime = build_runtime(settings)
     app = web.Application(client_max_size=CLIENT_MAX_SIZE)
-    app[RUNTIME] = runtime
     app[TRACKER] = runtime.tracker
     app[ENGINE] = runtime.engine
     app[SLACK_WRITER] = runtime.writer

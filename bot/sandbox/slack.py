@@ -1196,14 +1196,19 @@ class SlackStandIn:
         )
         return {"ok": True, "channel": state.id, "ts": msg.ts, "message": self._message_json(msg)}
 
-    def _chat_update(self, params: dict[str, Any]) -> JSON:
+    def _own_message(self, params: dict[str, Any], not_ours: str) -> tuple[ChannelState, Message]:
+        """The bot's own live message named by ``channel`` and ``ts``, as update/delete need."""
         state = self._writable_channel(params)
         ts = _opt_str(params, "ts")
         msg = self._by_ts.get((state.id, ts)) if ts is not None else None
         if msg is None or msg.deleted:
             raise _SlackError("message_not_found")
         if msg.author != self.bot_user_id:
-            raise _SlackError("cant_update_message")
+            raise _SlackError(not_ours)
+        return state, msg
+
+    def _chat_update(self, params: dict[str, Any]) -> JSON:
+        state, msg = self._own_message(params, "cant_update_message")
         text, blocks = self._content(params)
         msg.history.append((msg.text, msg.blocks))
         if text is not None:
@@ -1247,13 +1252,7 @@ class SlackStandIn:
         return {"ok": True, "message_ts": msg.ts}
 
     def _chat_delete(self, params: dict[str, Any]) -> JSON:
-        state = self._writable_channel(params)
-        ts = _opt_str(params, "ts")
-        msg = self._by_ts.get((state.id, ts)) if ts is not None else None
-        if msg is None or msg.deleted:
-            raise _SlackError("message_not_found")
-        if msg.author != self.bot_user_id:
-            raise _SlackError("cant_delete_message")
+        state, msg = self._own_message(params, "cant_delete_message")
         msg.deleted = True
         return {"ok": True, "channel": state.id, "ts": msg.ts}
 

@@ -6,6 +6,7 @@ same rules as the slash command (:mod:`bot.slack.validators`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.sessions.model import SessionKind, SessionRequest
@@ -147,6 +148,19 @@ def _value(values: dict[str, Any], block_id: str, action_id: str) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _cleaned(
+    raw: str | None, clean: Callable[[str], str], block: str, errors: dict[str, str]
+) -> str | None:
+    """An optional field, validated; a problem goes into ``errors`` under its block."""
+    if not raw:
+        return None
+    try:
+        return clean(raw)
+    except ValidationError as exc:
+        errors[block] = exc.message
+        return None
+
+
 def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest | dict[str, str]:
     """A validated request, or ``{block_id: message}`` for ``response_action: errors``."""
     errors: dict[str, str] = {}
@@ -156,12 +170,7 @@ def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest 
     raw_url = _value(view_state_values, TICKET_URL_BLOCK, TICKET_URL_ACTION)
     raw_machine = _value(view_state_values, MACHINE_BLOCK, MACHINE_ACTION)
 
-    machine_uuid: str | None = None
-    if raw_machine:
-        try:
-            machine_uuid = clean_machine_uuid(raw_machine)
-        except ValidationError as exc:
-            errors[MACHINE_BLOCK] = exc.message
+    machine_uuid = _cleaned(raw_machine, clean_machine_uuid, MACHINE_BLOCK, errors)
 
     name: str | None = None
     try:
@@ -174,26 +183,9 @@ def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest 
                 "Give the customer's name (or a machine UUID for an unattended session)."
             )
 
-    email: str | None = None
-    if raw_email:
-        try:
-            email = clean_email(raw_email)
-        except ValidationError as exc:
-            errors[EMAIL_BLOCK] = exc.message
-
-    ticket: str | None = None
-    if raw_ticket:
-        try:
-            ticket = clean_ticket_id(raw_ticket)
-        except ValidationError as exc:
-            errors[TICKET_BLOCK] = exc.message
-
-    url: str | None = None
-    if raw_url:
-        try:
-            url = clean_ticket_url(raw_url)
-        except ValidationError as exc:
-            errors[TICKET_URL_BLOCK] = exc.message
+    email = _cleaned(raw_email, clean_email, EMAIL_BLOCK, errors)
+    ticket = _cleaned(raw_ticket, clean_ticket_id, TICKET_BLOCK, errors)
+    url = _cleaned(raw_url, clean_ticket_url, TICKET_URL_BLOCK, errors)
 
     if errors:
         return errors
