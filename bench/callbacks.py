@@ -1,10 +1,11 @@
 """Status callbacks accepted per second at concurrency 32, on SQLite and on PostgreSQL.
 
 N sessions are seeded as the app stores a created session (the stand-in holds them, with the
-app's callback URL); each is then taken through waiting -> active -> complete (every tenth is
-abandoned instead) in the stand-in with its own deliveries off, and the bodies it would have
-sent are POSTed at the callback URLs it recorded: per session in order, sessions interleaved at
-random, some callbacks duplicated, as GoToAssist re-delivers.
+app's callback URL), with their card and join link already in the Slack stand-in. Each is
+then taken through waiting -> active -> complete (every tenth is abandoned instead) in the
+stand-in with its own deliveries off, and the bodies it would have sent are POSTed at the
+callback URLs it recorded: per session in order, sessions interleaved at random, some
+callbacks duplicated, as GoToAssist re-delivers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bench.harness import AppPlan, LiveApp, StandIns
 from bench.processes import CpuMeter, LoadGen
 from bench.seed import create_standin_sessions, insert_sessions, live_values, session_row
 from bench.sizes import Sizes
+from bench.slack_requests import CHANNEL
 from bench.stats import rounded, summary
 from bot.crypto import hash_token, new_callback_token
 from bot.sandbox.gotoassist import GoToAssistStandIn, StandInSession
@@ -112,16 +114,22 @@ async def _seed(plan: AppPlan, sizes: Sizes, items: list[tuple[str, str]]) -> No
     )
     now = utcnow()
     rows = []
+    slack = plan.stand.slack
     for i, session in enumerate(sessions):
         assert session.callback_url is not None
         # The token is what the stand-in recorded: the app only ever stores its hash.
         token = session.callback_url.rsplit("/", 1)[1]
+        # Live sessions already have their card, with the join link in its thread.
+        card_ts = slack.add_bot_message(CHANNEL, f"Remote support for Customer {i}")
+        slack.add_bot_message(CHANNEL, "Customer join link", thread_ts=card_ts)
         rows.append(
             session_row(
                 i,
                 now - timedelta(seconds=rng.uniform(5, 120)),
                 **live_values(session, plan.box),
                 callback_token_hash=hash_token(token),
+                card_channel=CHANNEL,
+                card_ts=card_ts,
                 next_poll_at=now + timedelta(seconds=rng.uniform(0, 5)),
             )
         )

@@ -668,6 +668,14 @@ class SlackStandIn:
         cid = self._resolve_id(channel)
         return self._store_message(cid, text, [], thread_ts, author=user, metadata=None).ts
 
+    def add_bot_message(self, channel: str, text: str, thread_ts: str | None = None) -> str:
+        """Seed a message the bot posted earlier (a card from before a restart, say): the bot
+        may update it. Returns its ts."""
+        cid = self._resolve_id(channel)
+        return self._store_message(
+            cid, text, [], thread_ts, author=self.bot_user_id, metadata=None
+        ).ts
+
     def revoke_token(self, token: str | None = None) -> None:
         self._revoked.add(token or self.bot_token)
 
