@@ -3,17 +3,18 @@
 Each ``put`` waits for the transaction holding its item to commit (so the caller still
 answers only once its write is durable). While one group is being committed, new items
 gather into the next. At low load a group is one item and nothing waits; under a burst
-the cost of a transaction (and, on SQLite, of the one write lock) is shared.
+the cost of a transaction (and, on SQLite, of the one write lock) is shared. ``apply`` is a
+function of Core statements run by ``Database.run_write``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from bot.store.database import Database
 
@@ -29,7 +30,7 @@ class GroupCommit(Generic[T, R]):
     def __init__(
         self,
         db: Database,
-        apply: Callable[[AsyncSession, Sequence[T]], Awaitable[list[R]]],
+        apply: Callable[[Connection, Sequence[T]], list[R]],
         *,
         name: str,
     ) -> None:
@@ -52,8 +53,7 @@ class GroupCommit(Generic[T, R]):
             group, self._waiting = self._waiting[:MAX_GROUP], self._waiting[MAX_GROUP:]
             items = [item for item, _answer in group]
             try:
-                async with self._db.write() as db:
-                    results = await self._apply(db, items)
+                results = await self._db.run_write(self._apply, items)
             except Exception as exc:
                 log.exception("%s: a group of %d writes failed", self._name, len(group))
                 for _item, answer in group:

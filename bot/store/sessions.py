@@ -4,10 +4,13 @@ transaction: callers pass the AsyncSession and commit."""
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache, partial
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Connection, Table, Update, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sessions.lifecycle import Change
@@ -16,38 +19,45 @@ from bot.sessions.status import SessionStatus
 from bot.store import outbox
 from bot.store.tables import SessionRow
 
+SESSIONS = cast(Table, SessionRow.__table__)
 
-def to_domain(row: SessionRow) -> Session:
+
+def to_domain(row: SessionRow | Mapping[str, Any]) -> Session:
+    """The domain session from a loaded row or a Core row's mapping (column -> value)."""
+    value: Callable[[str], Any] = (
+        row.__getitem__ if isinstance(row, Mapping) else partial(getattr, row)
+    )
+    collaborators = value("collaborators")
     return Session(
-        id=row.id,
-        team_id=row.team_id,
-        channel_id=row.channel_id,
-        requester_id=row.requester_id,
-        kind=SessionKind(row.kind),
-        status=SessionStatus(row.status),
-        creation=CreationState(row.creation),
-        created_at=row.created_at,
-        customer_name=row.customer_name,
-        customer_email=row.customer_email,
-        partner_object=row.partner_object,
-        partner_object_url=row.partner_object_url,
-        machine_uuid=row.machine_uuid,
-        machine_name=row.machine_name,
-        goto_session_id=row.goto_session_id,
-        session_token=row.session_token,
-        customer_join_url=row.customer_join_url,
-        expert_name=row.expert_name,
-        started_at=row.started_at,
-        customer_joined_at=row.customer_joined_at,
-        ended_at=row.ended_at,
-        notes=row.notes,
-        recording_url=row.recording_url,
-        collaborators=tuple(json.loads(row.collaborators)) if row.collaborators else (),
-        card_channel=row.card_channel,
-        card_ts=row.card_ts,
-        expired=row.expired,
-        shared_account=row.goto_account is None,
-        tracking_lost=bool(row.tracking_lost),
+        id=value("id"),
+        team_id=value("team_id"),
+        channel_id=value("channel_id"),
+        requester_id=value("requester_id"),
+        kind=SessionKind(value("kind")),
+        status=SessionStatus(value("status")),
+        creation=CreationState(value("creation")),
+        created_at=value("created_at"),
+        customer_name=value("customer_name"),
+        customer_email=value("customer_email"),
+        partner_object=value("partner_object"),
+        partner_object_url=value("partner_object_url"),
+        machine_uuid=value("machine_uuid"),
+        machine_name=value("machine_name"),
+        goto_session_id=value("goto_session_id"),
+        session_token=value("session_token"),
+        customer_join_url=value("customer_join_url"),
+        expert_name=value("expert_name"),
+        started_at=value("started_at"),
+        customer_joined_at=value("customer_joined_at"),
+        ended_at=value("ended_at"),
+        notes=value("notes"),
+        recording_url=value("recording_url"),
+        collaborators=tuple(json.loads(collaborators)) if collaborators else (),
+        card_channel=value("card_channel"),
+        card_ts=value("card_ts"),
+        expired=value("expired"),
+        shared_account=value("goto_account") is None,
+        tracking_lost=bool(value("tracking_lost")),
     )
 
 
@@ -93,21 +103,10 @@ async def get(db: AsyncSession, session_id: str, *, lock: bool = False) -> Sessi
     return (await db.execute(query)).scalar_one_or_none()
 
 
-async def get_many(db: AsyncSession, session_ids: Sequence[str]) -> list[SessionRow]:
-    query = select(SessionRow).where(SessionRow.id.in_(session_ids))
-    return list((await db.execute(query)).scalars().all())
-
-
-async def by_callback_hashes(db: AsyncSession, hashes: set[str]) -> dict[str, SessionRow]:
-    """Created sessions by the hash of their callback token, locked for the update."""
-    query = (
-        select(SessionRow)
-        .where(SessionRow.callback_token_hash.in_(hashes))
-        .where(SessionRow.creation == CreationState.CREATED.value)
-        .with_for_update()
-    )
-    rows = (await db.execute(query)).scalars().all()
-    return {row.callback_token_hash: row for row in rows if row.callback_token_hash}
+def values_of(conn: Connection, session_ids: Sequence[str]) -> list[dict[str, Any]]:
+    """Sessions as column -> value mappings (a Core read, for ``to_domain``)."""
+    query = select(SESSIONS).where(SESSIONS.c.id.in_(session_ids))
+    return [dict(row) for row in conn.execute(query).mappings()]
 
 
 async def find_for_user(db: AsyncSession, team_id: str, ref: str) -> SessionRow | None:
@@ -142,30 +141,97 @@ async def recent_for(
     return (await db.execute(query)).scalars().all()
 
 
-def apply_change(db: AsyncSession, row: SessionRow, change: Change, now: datetime) -> None:
-    """Store ``change`` and queue the Slack writes it owes (card edit, thread replies)."""
+@dataclass(frozen=True, slots=True)
+class Effects:
+    """What storing a change does: column values to write and Slack writes owed, in order."""
+
+    columns: dict[str, Any]
+    writes: tuple[tuple[str, dict[str, Any] | None], ...]
+
+
+def effects_of(change: Change, stored_status: str, now: datetime) -> Effects:
+    """The columns and Slack writes (card edit, thread replies) ``change`` costs."""
     if change.empty:
-        return
+        return Effects({}, ())
+    columns: dict[str, Any] = {}
     for name, value in change.values.items():
         if name == "collaborators":
-            row.collaborators = json.dumps(list(value))
+            columns[name] = json.dumps(list(value))
         elif name == "status":
-            row.status = SessionStatus(value).value
+            columns[name] = SessionStatus(value).value
         else:
-            setattr(row, name, value)
-    row.updated_at = now
+            columns[name] = value
+    columns["updated_at"] = now
+    writes: list[tuple[str, dict[str, Any] | None]] = []
     # A detail learned between status changes (expert name, a collaborator) waits for the
     # next status edit instead of costing a Slack write of its own; once the session has
     # ended there is no next edit, so late details (notes, recording) are shown at once.
-    if change.new_status is not None or SessionStatus(row.status).is_terminal:
-        outbox.enqueue(db, row.id, outbox.CARD, now=now)
+    if (
+        change.new_status is not None
+        or SessionStatus(columns.get("status", stored_status)).is_terminal
+    ):
+        writes.append((outbox.CARD, None))
     if change.join_url_learned:
-        outbox.enqueue(db, row.id, outbox.JOIN_URL, now=now)
+        writes.append((outbox.JOIN_URL, None))
     if change.new_status is not None:
-        outbox.enqueue(db, row.id, outbox.STATUS_REPLY, {"status": change.new_status}, now=now)
+        writes.append((outbox.STATUS_REPLY, {"status": change.new_status}))
         if change.new_status.is_terminal:
-            row.next_poll_at = None
-            row.launch_url_enc = None  # a start link for an ended session is only a liability
+            columns["next_poll_at"] = None
+            columns["launch_url_enc"] = (
+                None  # a start link for an ended session is only a liability
+            )
+    return Effects(columns, tuple(writes))
+
+
+def apply_change(db: AsyncSession, row: SessionRow, change: Change, now: datetime) -> None:
+    """Store ``change`` on a loaded row and queue the Slack writes it owes."""
+    effects = effects_of(change, row.status, now)
+    for name, value in effects.columns.items():
+        setattr(row, name, value)
+    for kind, payload in effects.writes:
+        outbox.enqueue(db, row.id, kind, payload, now=now)
+
+
+# -- hot paths: Core statements on a Connection, run by Database.run_write ----------------------
+
+
+_BY_CALLBACK_HASHES = (
+    select(SESSIONS)
+    .where(SESSIONS.c.callback_token_hash.in_(bindparam("hashes", expanding=True)))
+    .where(SESSIONS.c.creation == CreationState.CREATED.value)
+    .with_for_update()
+)
+
+
+def lock_by_callback_hashes(conn: Connection, hashes: set[str]) -> dict[str, dict[str, Any]]:
+    """Created sessions (column -> value) by the hash of their callback token, locked for the
+    update (FOR UPDATE on PostgreSQL; on SQLite the write transaction holds the lock)."""
+    result = conn.execute(_BY_CALLBACK_HASHES, {"hashes": list(hashes)})
+    return {row["callback_token_hash"]: dict(row) for row in result.mappings()}
+
+
+@lru_cache(maxsize=64)
+def _update_columns(names: tuple[str, ...]) -> Update:
+    """UPDATE sessions SET <names> WHERE id = :key_id, for executemany (built once per set)."""
+    return (
+        update(SESSIONS)
+        .where(SESSIONS.c.id == bindparam("key_id"))
+        .values({name: bindparam(f"new_{name}", type_=SESSIONS.c[name].type) for name in names})
+    )
+
+
+def save_columns(
+    conn: Connection, sessions: Sequence[Mapping[str, Any]], columns: Iterable[str]
+) -> None:
+    """Write ``columns`` of each session as it stands in its mapping: one executemany."""
+    names = tuple(sorted(set(columns)))
+    if not sessions or not names:
+        return
+    params = [
+        {"key_id": session["id"], **{f"new_{name}": session[name] for name in names}}
+        for session in sessions
+    ]
+    conn.execute(_update_columns(names), params)
 
 
 async def pending_before(db: AsyncSession, cutoff: datetime) -> Sequence[SessionRow]:

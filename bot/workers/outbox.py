@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
@@ -31,7 +31,6 @@ from bot.store import outbox
 from bot.store import sessions as store
 from bot.store.database import Database
 from bot.store.group_commit import GroupCommit
-from bot.store.tables import OutboxRow
 from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -59,7 +58,7 @@ class _Batch:
     """One claimed session's owed writes, and the session as it stands."""
 
     session: Session
-    rows: list[OutboxRow]
+    rows: list[outbox.OwedWrite]
     held: datetime  # the lease on the session's writes, renewed while delivery goes on
     card_rows: set[int] = field(default_factory=set)  # every card edit owed at read time
     lost: bool = False  # the lease lapsed and another replica took the writes over
@@ -142,14 +141,18 @@ class OutboxWorker:
         """Lease sessions with writes due, and read them and all they are owed in one go."""
         now = utcnow()
         held = now + self._lease
-        async with self._db.write() as db:
-            ids = await outbox.claim(db, now, held, limit)
-        if not ids:
-            return []
-        async with self._db.read() as db:
-            rows = await outbox.owed_by(db, ids)
-            sessions = {row.id: store.to_domain(row) for row in await store.get_many(db, ids)}
-        owed: dict[str, list[OutboxRow]] = {sid: [] for sid in ids}
+
+        def claim(
+            conn: Connection,
+        ) -> tuple[list[str], list[outbox.OwedWrite], list[dict[str, Any]]]:
+            ids = outbox.claim(conn, now, held, limit)
+            if not ids:
+                return [], [], []
+            return ids, outbox.owed_by(conn, ids), store.values_of(conn, ids)
+
+        ids, rows, values = await self._db.run_write(claim)
+        sessions = {value["id"]: store.to_domain(value) for value in values}
+        owed: dict[str, list[outbox.OwedWrite]] = {sid: [] for sid in ids}
         for row in rows:
             owed[row.session_id].append(row)
         batches = []
@@ -162,11 +165,11 @@ class OutboxWorker:
             )
         return batches
 
-    async def _settle(self, db: AsyncSession, group: Sequence[_Progress]) -> list[None]:
+    def _settle(self, conn: Connection, group: Sequence[_Progress]) -> list[None]:
         """Delivered rows deleted and sessions given back, for many sessions in one go."""
         done = sorted({row_id for progress in group for row_id in progress.done})
         releases = [(p.session_id, p.held, p.until) for p in group if p.release]
-        await outbox.settle(db, done, releases)
+        outbox.settle(conn, done, releases)
         return [None] * len(group)
 
     async def _refresh_depth(self) -> None:
@@ -184,6 +187,10 @@ class OutboxWorker:
         session_id = batch.session.id
         until: datetime | None = None
         unsaved: set[int] = set()  # delivered, not yet deleted from the outbox
+        # Only a card edit is safe to send twice (it shows the same stored state again); a
+        # delivered message is recorded before anything else goes out, so a crash or a lost
+        # lease never posts it twice.
+        unsaved_message = False
         heartbeat = asyncio.create_task(self._keep_lease(batch))
         try:
             done: set[int] = set()
@@ -195,9 +202,9 @@ class OutboxWorker:
                         continue  # parked writes do not hold up the ones behind them
                     until = row.due_at  # keep the order: nothing after it goes first
                     break
-                if unsaved:  # record what went out before sending more
+                if unsaved_message:  # record what went out before sending more
                     await self._progress.put(_Progress(session_id, batch.held, frozenset(unsaved)))
-                    unsaved = set()
+                    unsaved, unsaved_message = set(), False
                 if batch.lost:
                     return  # another replica took over: it sends the rest
                 try:
@@ -206,6 +213,7 @@ class OutboxWorker:
                     break
                 done |= finished
                 unsaved |= finished
+                unsaved_message = row.kind != outbox.CARD
                 CALLBACK_TO_SLACK.observe((utcnow() - row.created_at).total_seconds())
         except Exception:
             log.exception("session %s: delivery failed", session_id)
@@ -229,8 +237,7 @@ class OutboxWorker:
                 pass
             renewed = utcnow() + self._lease
             try:
-                async with self._db.write() as db:
-                    kept = await outbox.renew(db, batch.session.id, batch.held, renewed)
+                kept = await self._db.run_write(outbox.renew, batch.session.id, batch.held, renewed)
             except Exception:
                 log.exception("session %s: could not renew its lease", batch.session.id)
                 continue
@@ -240,7 +247,7 @@ class OutboxWorker:
                 return
             batch.held = renewed
 
-    async def _deliver(self, row: OutboxRow, batch: _Batch) -> set[int]:
+    async def _deliver(self, row: outbox.OwedWrite, batch: _Batch) -> set[int]:
         """Send one row; returns the ids it settled (a card write settles every card edit)."""
         payload: dict[str, Any] = json.loads(row.payload or "{}")
         if row.kind == outbox.CARD:
@@ -265,7 +272,7 @@ class OutboxWorker:
 
     # -- the card and its thread -------------------------------------------------------------
 
-    async def _sync_card(self, row: OutboxRow, batch: _Batch) -> None:
+    async def _sync_card(self, row: outbox.OwedWrite, batch: _Batch) -> None:
         """Post the card, or edit it to the stored state; repost it if it was deleted."""
         session = batch.session
         if session.card_ts is None or session.card_channel is None:
@@ -291,7 +298,7 @@ class OutboxWorker:
         await self._retry_later(row, result)
 
     async def _post_card(
-        self, row: OutboxRow, batch: _Batch, channel: str, *, repost: bool = False
+        self, row: outbox.OwedWrite, batch: _Batch, channel: str, *, repost: bool = False
     ) -> None:
         message = blocks.render_card(batch.session, utcnow())
         result = await self._slack.call(
@@ -306,7 +313,7 @@ class OutboxWorker:
             batch, str(result.data["channel"]), str(result.data["ts"]), repost=repost
         )
 
-    async def _move_card_to_dm(self, row: OutboxRow, batch: _Batch, why: Result) -> None:
+    async def _move_card_to_dm(self, row: outbox.OwedWrite, batch: _Batch, why: Result) -> None:
         """The channel cannot take the card: keep it up to date in the technician's DM."""
         session = batch.session
         log.warning(
@@ -332,7 +339,7 @@ class OutboxWorker:
             # A new card has a new, empty thread: the join link goes there again.
             await self._enqueue(session.id, outbox.JOIN_URL, {})
 
-    async def _reply(self, row: OutboxRow, batch: _Batch, payload: dict[str, Any]) -> None:
+    async def _reply(self, row: outbox.OwedWrite, batch: _Batch, payload: dict[str, Any]) -> None:
         session = batch.session
         if row.kind == outbox.JOIN_URL:
             message = blocks.render_join_url_reply(session)
@@ -361,7 +368,7 @@ class OutboxWorker:
 
     # -- private messages --------------------------------------------------------------------
 
-    async def _send_start_link(self, row: OutboxRow, session: Session) -> None:
+    async def _send_start_link(self, row: outbox.OwedWrite, session: Session) -> None:
         """The start link is a credential: only ever to the requester (ephemeral and DM)."""
         async with self._db.read() as db:
             stored = await store.get(db, session.id)
@@ -392,7 +399,9 @@ class OutboxWorker:
             row, "chat.postMessage", channel=dm, text=message.text, blocks=message.blocks
         )
 
-    async def _notify(self, row: OutboxRow, session: Session, payload: dict[str, Any]) -> None:
+    async def _notify(
+        self, row: outbox.OwedWrite, session: Session, payload: dict[str, Any]
+    ) -> None:
         """A private message to the requester: ephemeral where they are, else their DM."""
         text, blocks_ = str(payload.get("text", "")), payload.get("blocks") or None
         if not payload.get("dm"):
@@ -410,7 +419,7 @@ class OutboxWorker:
         dm = session.requester_id  # lands in the app's DM with them
         await self._send(row, "chat.postMessage", channel=dm, text=text, blocks=blocks_)
 
-    async def _send(self, row: OutboxRow, method: str, **params: Any) -> Result:
+    async def _send(self, row: outbox.OwedWrite, method: str, **params: Any) -> Result:
         result = await self._slack.call(method, **params)
         if not result.ok:
             await self._retry_later(row, result)
@@ -418,7 +427,7 @@ class OutboxWorker:
 
     # -- failures ----------------------------------------------------------------------------
 
-    async def _retry_later(self, row: OutboxRow, result: Result) -> NoReturn:
+    async def _retry_later(self, row: outbox.OwedWrite, result: Result) -> NoReturn:
         """Reschedule ``row`` (honouring Retry-After) or park it; always raises _Stop.
 
         Rate limits and auth pauses wait as long as Slack says. 5xx and connection errors
@@ -445,17 +454,15 @@ class OutboxWorker:
         raise _Stop
 
     async def _reschedule(
-        self, row: OutboxRow, attempts: int, delay: timedelta, error: str | None
+        self, row: outbox.OwedWrite, attempts: int, delay: timedelta, error: str | None
     ) -> None:
-        async with self._db.write() as db:
-            stored = await db.get(OutboxRow, row.id)
-            if stored is not None:
-                stored.attempts, stored.due_at = attempts, utcnow() + delay
-                stored.last_error = (error or "")[:200]
+        await self._db.run_write(
+            outbox.reschedule, row.id, due_at=utcnow() + delay, attempts=attempts, error=error or ""
+        )
         due = time.monotonic() + delay.total_seconds()
         self._next_due_at = min(self._next_due_at or due, due)
 
-    async def _park(self, row: OutboxRow, error: str, retry: timedelta) -> None:
+    async def _park(self, row: outbox.OwedWrite, error: str, retry: timedelta) -> None:
         log.error(
             "session %s: parking %s write after %d attempts (%s); next try in %s",
             row.session_id,
@@ -464,10 +471,6 @@ class OutboxWorker:
             error,
             retry,
         )
-        async with self._db.write() as db:
-            stored = await db.get(OutboxRow, row.id)
-            if stored is not None:
-                stored.state = outbox.PARKED
-                stored.attempts = 0  # a parked write gets a fresh round of retries
-                stored.due_at = utcnow() + retry
-                stored.last_error = error[:200]
+        await self._db.run_write(  # a parked write gets a fresh round of retries
+            outbox.reschedule, row.id, due_at=utcnow() + retry, attempts=0, error=error, park=True
+        )

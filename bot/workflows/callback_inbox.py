@@ -7,11 +7,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
+from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Connection
 
 from bot.sessions.lifecycle import Observation, observe
 from bot.sessions.status import SessionStatus
+from bot.store import outbox
 from bot.store import sessions as store
 from bot.store.database import Database
 from bot.store.group_commit import GroupCommit
@@ -48,19 +50,33 @@ class CallbackInbox:
             self._on_queued()
         return result
 
-    async def _store(self, db: AsyncSession, group: Sequence[_Arrival]) -> list[CallbackResult]:
-        """Each observation merged into its session, in arrival order."""
+    def _store(self, conn: Connection, group: Sequence[_Arrival]) -> list[CallbackResult]:
+        """Each observation merged into its session, in arrival order; then one UPDATE per
+        changed session with its final state and one INSERT of every Slack write owed."""
         now = utcnow()
-        rows = await store.by_callback_hashes(db, {a.token_hash for a in group})
+        found = store.lock_by_callback_hashes(conn, {a.token_hash for a in group})
+        changed: dict[str, dict[str, Any]] = {}
+        columns: set[str] = set()
+        writes: list[dict[str, Any]] = []
         results: list[CallbackResult] = []
         for arrival in group:
-            row = rows.get(arrival.token_hash)
-            if row is None:
+            session = found.get(arrival.token_hash)
+            if session is None:
                 results.append(CallbackResult.UNKNOWN_TOKEN)
                 continue
-            change = observe(store.to_domain(row), arrival.obs)
-            store.apply_change(db, row, change, now)
+            change = observe(store.to_domain(session), arrival.obs)
+            effects = store.effects_of(change, session["status"], now)
             if change.new_status is not None:
-                row.next_poll_at = self._next_poll(change.new_status, now)
+                effects.columns["next_poll_at"] = self._next_poll(change.new_status, now)
+            session.update(effects.columns)
+            columns.update(effects.columns)
+            writes.extend(
+                outbox.write_values(session["id"], kind, payload, now=now)
+                for kind, payload in effects.writes
+            )
+            if not change.empty:
+                changed[session["id"]] = session
             results.append(CallbackResult.UNCHANGED if change.empty else CallbackResult.CHANGED)
+        store.save_columns(conn, list(changed.values()), columns)
+        outbox.enqueue_many(conn, writes)
         return results
