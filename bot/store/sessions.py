@@ -199,6 +199,7 @@ _BY_CALLBACK_HASHES = (
     select(SESSIONS)
     .where(SESSIONS.c.callback_token_hash.in_(bindparam("hashes", expanding=True)))
     .where(SESSIONS.c.creation == CreationState.CREATED.value)
+    .order_by(SESSIONS.c.id)  # two replicas lock overlapping groups in one order: no deadlock
     .with_for_update()
 )
 
