@@ -6,17 +6,15 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.tables import OutboxRow, SessionRow
+from bot.store.tables import OUTBOX, SESSIONS, OutboxRow
 
 # The worker's bookkeeping runs per delivery: Core statements on a Connection, run by
 # Database.run_write (no unit of work, no identity map, one trip per transaction on SQLite).
-OUTBOX = cast(Table, OutboxRow.__table__)
-SESSIONS = cast(Table, SessionRow.__table__)
 
 # Kinds of write. The card and thread replies are rendered from the stored session when sent.
 CARD = "card"  # post the card, or edit it to the latest stored state

@@ -8,18 +8,16 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache, partial
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, Update, bindparam, or_, select, update
+from sqlalchemy import Connection, Update, bindparam, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sessions.lifecycle import Change
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
 from bot.store import outbox
-from bot.store.tables import SessionRow
-
-SESSIONS = cast(Table, SessionRow.__table__)
+from bot.store.tables import SESSIONS, SessionRow
 
 
 def to_domain(row: SessionRow | Mapping[str, Any]) -> Session:

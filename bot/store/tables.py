@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Text
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Table, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.types import UTCDateTime
@@ -131,3 +132,8 @@ class OAuthStateRow(Base):
     user_id: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+# The tables themselves, for Core statements on the hot paths (Database.run_write).
+SESSIONS = cast(Table, SessionRow.__table__)
+OUTBOX = cast(Table, OutboxRow.__table__)
