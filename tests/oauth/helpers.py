@@ -19,7 +19,6 @@ from urllib.parse import urlencode
 
 import aiohttp
 from aiohttp import web
-from sqlalchemy import text
 
 from bot.app import create_web_app
 from bot.sandbox.goto_oauth import TokenRequest
@@ -33,7 +32,7 @@ from bot.sandbox.rig import (
     wait_until,
 )
 from bot.sandbox.slack import Message, SlackStandIn
-from bot.store.database import make_engine
+from tests.e2e.helpers import query
 
 CHANNEL = "CSUPPORT"
 TECH = "UTECH1"
@@ -321,17 +320,6 @@ def public_messages(app: Rig | Target) -> list[Message]:
 
 
 # --- the database ----------------------------------------------------------------------------
-
-
-async def query(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    """Rows of one SQL statement, as dicts, over a separate connection."""
-    engine = make_engine(database_url)
-    try:
-        async with engine.connect() as conn:
-            result = await conn.execute(text(sql), params)
-            return [dict(row._mapping) for row in result]
-    finally:
-        await engine.dispose()
 
 
 async def accounts(database_url: str) -> list[dict[str, Any]]:
