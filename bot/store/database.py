@@ -24,7 +24,7 @@ from contextlib import asynccontextmanager
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 
 _READ_ONLY = "remote_support_read_only"
 BUSY_TIMEOUT_S = 30.0
+_RETRYABLE = {"40P01", "40001"}  # PostgreSQL: deadlock detected, serialization failure
 
 R = TypeVar("R")
 P = ParamSpec("P")
@@ -128,13 +129,28 @@ class Database:
         (see the module docstring). ``fn`` must only touch the database: on SQLite it may run
         again when another process holds the write lock."""
         if self._write_lock is None:
-            async with self.engine.begin() as conn:
-                return await conn.run_sync(fn, *args, **kwargs)
+            return await self._run_on_server(fn, *args, **kwargs)
         async with self._write_lock:
             if self._in_place is not None:
                 return await self._run_in_place(self._in_place, lambda c: fn(c, *args, **kwargs))
             async with self.engine.begin() as conn:
                 return await conn.run_sync(fn, *args, **kwargs)
+
+    async def _run_on_server(
+        self, fn: Callable[Concatenate[Connection, P], R], *args: P.args, **kwargs: P.kwargs
+    ) -> R:
+        """PostgreSQL: a transaction chosen as a deadlock victim (or failing serialization)
+        is tried again, a few times, rather than failing every write in it."""
+        for attempt in range(1, 4):
+            try:
+                async with self.engine.begin() as conn:
+                    return await conn.run_sync(fn, *args, **kwargs)
+            except DBAPIError as exc:
+                if getattr(exc.orig, "sqlstate", None) not in _RETRYABLE or attempt == 3:
+                    raise
+                log.warning("write transaction failed (%s); trying again", exc.orig)
+            await asyncio.sleep(0.01 * attempt)
+        raise AssertionError("unreachable")
 
     async def _run_in_place(self, engine: Engine, fn: Callable[[Connection], R]) -> R:
         """Another process (a CLI command, a misconfigured second replica) may hold SQLite's

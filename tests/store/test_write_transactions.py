@@ -15,7 +15,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import OperationalError
 
 from bot.store import database as database_module
@@ -138,3 +138,31 @@ async def test_sqlite_a_lock_held_past_the_busy_timeout_is_an_error(
         assert check.execute("SELECT count(*) FROM oauth_states").fetchone() == (0,)
     finally:
         check.close()
+
+
+def _touch_in_order(conn: Connection, first: str, second: str) -> None:
+    """Lock one row, give the other transaction time to lock the other, then ask for it."""
+    for i, nonce in enumerate((first, second)):
+        conn.execute(
+            update(OAUTH_STATES).where(OAUTH_STATES.c.nonce_hash == nonce).values(used_at=utcnow())
+        )
+        if i == 0:
+            conn.exec_driver_sql("SELECT pg_sleep(0.3)")
+
+
+async def test_postgres_a_deadlock_victim_is_tried_again(postgres_url: str) -> None:
+    engine = make_engine(postgres_url)
+    await upgrade(engine)
+    db = Database(engine)
+    try:
+        await db.run_write(_add_state, "a")
+        await db.run_write(_add_state, "b")
+        # Opposite lock orders: PostgreSQL aborts one as the deadlock victim; it runs again.
+        await asyncio.gather(
+            db.run_write(_touch_in_order, "a", "b"), db.run_write(_touch_in_order, "b", "a")
+        )
+        async with db.read() as session:
+            used = (await session.execute(select(OAUTH_STATES.c.used_at))).scalars().all()
+        assert len(used) == 2 and all(value is not None for value in used)
+    finally:
+        await db.dispose()
