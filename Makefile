@@ -19,7 +19,7 @@ $(STAMP): pyproject.toml uv.lock | $(UV)
 	@touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/remote-support demo
+	$(VENV)/bin/python -m sandbox.demo
 
 test: $(STAMP)
 	$(VENV)/bin/pytest
@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 
 typecheck: $(STAMP)
-	$(VENV)/bin/mypy --strict bot
+	$(VENV)/bin/mypy --strict bot sandbox
 
 check: lint typecheck
 

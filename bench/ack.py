@@ -16,7 +16,7 @@ from bench.harness import AppPlan, StandIns
 from bench.processes import CpuMeter, LoadGen, ServerProcess, bare_bolt_process
 from bench.sizes import Sizes
 from bench.stats import median, percentile, rounded, summary
-from bot.sandbox.gotoassist import GoToAssistStandIn
+from sandbox.gotoassist import GoToAssistStandIn
 
 APP, BARE, SLOW = "app", "bare_bolt", "app_slow_goto"
 TARGETS = (APP, BARE, SLOW)

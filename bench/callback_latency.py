@@ -18,7 +18,7 @@ from bench.harness import LiveApp
 from bench.lifecycle import first_call, settle, start_sessions, transitions
 from bench.sizes import Sizes
 from bench.stats import percentile, rounded, summary
-from bot.sandbox.slack import RecordedCall
+from sandbox.slack import RecordedCall
 
 GAP_S = (0.02, 0.12)  # idle time before each callback
 

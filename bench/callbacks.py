@@ -27,8 +27,8 @@ from bench.sizes import Sizes
 from bench.slack_requests import CHANNEL
 from bench.stats import rounded, summary
 from bot.crypto import hash_token, new_callback_token
-from bot.sandbox.gotoassist import GoToAssistStandIn, StandInSession
 from bot.store.types import utcnow
+from sandbox.gotoassist import GoToAssistStandIn, StandInSession
 
 
 def callback_items(

@@ -28,8 +28,8 @@ from bench.slack_requests import (
     slash_body,
 )
 from bot.crypto import SecretBox, new_key
-from bot.sandbox.gotoassist import GoToAssistStandIn
-from bot.sandbox.slack import SlackStandIn
+from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.slack import SlackStandIn
 
 
 class StandIns:

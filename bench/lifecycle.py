@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from bench.base import BenchError, wait_until
 from bench.harness import LiveApp
 from bench.slack_requests import customer_text
-from bot.sandbox.gotoassist import GoToAssistStandIn, StandInSession
-from bot.sandbox.slack import RecordedCall, SlackStandIn
+from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.slack import RecordedCall, SlackStandIn
 
 Transition = Callable[[str], StandInSession]
 

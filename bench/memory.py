@@ -27,8 +27,8 @@ from bench.sizes import Sizes
 from bench.slack_requests import CHANNEL
 from bench.stats import rounded
 from bot.crypto import SecretBox, hash_token, new_callback_token
-from bot.sandbox.gotoassist import StandInSession
 from bot.store.types import utcnow
+from sandbox.gotoassist import StandInSession
 
 
 def _ms(moment: datetime) -> datetime:

@@ -15,9 +15,9 @@ from sqlalchemy import insert
 from bench.base import BenchError
 from bench.slack_requests import CHANNEL, GOTO_TOKEN, TEAM
 from bot.crypto import SecretBox
-from bot.sandbox.gotoassist import GoToAssistStandIn, StandInSession
 from bot.store.database import make_engine
 from bot.store.tables import Base
+from sandbox.gotoassist import GoToAssistStandIn, StandInSession
 
 
 async def create_standin_sessions(

@@ -1,4 +1,4 @@
-"""Command line: `remote-support serve | demo | migrate | check | keygen | rotate-key`."""
+"""Command line: `remote-support serve | migrate | check | keygen | rotate-key`."""
 
 from __future__ import annotations
 
@@ -139,12 +139,6 @@ def _use_uvloop() -> None:
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
-
-    return asyncio.run(run_demo(verbose=args.verbose))
-
-
 def cmd_keygen(_args: argparse.Namespace) -> int:
     print(new_key())
     return 0
@@ -188,9 +182,6 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="run the app (Slack, callbacks, workers)")
     serve.add_argument("--migrate", action="store_true", help="apply migrations first")
     serve.set_defaults(func=cmd_serve)
-    demo = sub.add_parser("demo", help="the whole flow offline against local stand-ins")
-    demo.add_argument("--verbose", action="store_true", help="show the app's logs too")
-    demo.set_defaults(func=cmd_demo)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         func=cmd_migrate
     )

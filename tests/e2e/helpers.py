@@ -17,10 +17,10 @@ from urllib.parse import urlencode
 import aiohttp
 from sqlalchemy import text
 
-from bot.sandbox.gotoassist import StandInSession
-from bot.sandbox.rig import TEAM, Rig, sign, slash_command_body, wait_until
-from bot.sandbox.slack import Message, SlackStandIn
 from bot.store.database import make_engine
+from sandbox.gotoassist import StandInSession
+from sandbox.rig import TEAM, Rig, sign, slash_command_body, wait_until
+from sandbox.slack import Message, SlackStandIn
 
 CHANNEL = "CSUPPORT"
 TECH = "UTECH1"

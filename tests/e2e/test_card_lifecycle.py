@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.gotoassist import StandInSession
-from bot.sandbox.rig import Rig, wait_until
-from bot.sandbox.slack import Message
+from sandbox.gotoassist import StandInSession
+from sandbox.rig import Rig, wait_until
+from sandbox.slack import Message
 from tests.e2e.helpers import (
     CHANNEL,
     cards,

@@ -6,8 +6,8 @@ import asyncio
 import json
 from typing import Any
 
-from bot.sandbox.rig import Rig, wait_until
 from bot.slack import modal
+from sandbox.rig import Rig, wait_until
 from tests.e2e.helpers import (
     CHANNEL,
     EXAMPLE,

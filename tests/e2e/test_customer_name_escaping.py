@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.sandbox.rig import Rig, wait_until
+from sandbox.rig import Rig, wait_until
 from tests.e2e.helpers import CHANNEL, TECH, rendered, wait_card, wait_status
 
 NAME = "<!channel> <@U123> & <b>"

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot.sandbox.rig import Rig, sign
+from sandbox.rig import Rig, sign
 from tests.e2e.helpers import post_raw, session_rows
 
 

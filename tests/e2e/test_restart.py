@@ -10,9 +10,9 @@ import pytest
 
 from bot.config import Settings
 from bot.crypto import new_key
-from bot.sandbox.gotoassist import GoToAssistStandIn
-from bot.sandbox.process import AppProcess
-from bot.sandbox.rig import (
+from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.process import AppProcess
+from sandbox.rig import (
     BOT_TOKEN,
     GOTO_TOKEN,
     SIGNING_SECRET,
@@ -22,7 +22,7 @@ from bot.sandbox.rig import (
     sign,
     wait_until,
 )
-from bot.sandbox.slack import SlackStandIn
+from sandbox.slack import SlackStandIn
 from tests.e2e.helpers import (
     CHANNEL,
     START_TEXT,

@@ -26,9 +26,12 @@ import aiohttp
 
 from bot.config import Settings
 from bot.crypto import new_key
-from bot.sandbox.gotoassist import GoToAssistStandIn, StandInSession
-from bot.sandbox.process import AppProcess
-from bot.sandbox.rig import (
+from bot.sessions.status import SessionStatus
+from bot.store.database import make_engine
+from bot.store.schema import upgrade
+from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.process import AppProcess
+from sandbox.rig import (
     BOT_TOKEN,
     GOTO_TOKEN,
     SIGNING_SECRET,
@@ -37,10 +40,7 @@ from bot.sandbox.rig import (
     sign,
     slash_command_body,
 )
-from bot.sandbox.slack import Message, RecordedCall, SlackStandIn
-from bot.sessions.status import SessionStatus
-from bot.store.database import make_engine
-from bot.store.schema import upgrade
+from sandbox.slack import Message, RecordedCall, SlackStandIn
 
 CHANNEL = "CSUPPORT"
 # Callback scenarios: live sessions polled every second (the safety net works fast); a new

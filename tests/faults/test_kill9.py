@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.sandbox.rig import wait_until
 from bot.workflows.starting import INTERRUPTED
+from sandbox.rig import wait_until
 from tests.faults.helpers import (
     CHANNEL,
     TECH,

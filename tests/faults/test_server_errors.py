@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from bot.sandbox.rig import Rig, wait_until
+from sandbox.rig import Rig, wait_until
 from tests.faults.helpers import (
     POLLS,
     Lifecycle,

@@ -8,7 +8,7 @@ import signal
 import time
 from pathlib import Path
 
-from bot.sandbox.rig import wait_until
+from sandbox.rig import wait_until
 from tests.faults.helpers import (
     TECH,
     Lifecycle,

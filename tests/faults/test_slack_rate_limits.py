@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.sandbox.rig import Rig, wait_until
-from bot.sandbox.slack import RateLimit
+from sandbox.rig import Rig, wait_until
+from sandbox.slack import RateLimit
 from tests.faults.helpers import (
     CHANNEL,
     POLLS,

@@ -30,8 +30,8 @@ from bot.gotoassist import (
     Unreachable,
 )
 from bot.gotoassist.errors import GoToAssistError
-from bot.sandbox.gotoassist import DEFAULT_TOKEN, GoToAssistStandIn, token_fingerprint
 from bot.sessions.status import SessionStatus
+from sandbox.gotoassist import DEFAULT_TOKEN, GoToAssistStandIn, token_fingerprint
 
 TOKEN = DEFAULT_TOKEN
 MACHINE = "6f1c3a9e-0000-4000-8000-00000000abcd"

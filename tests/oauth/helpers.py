@@ -21,9 +21,9 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import create_web_app
-from bot.sandbox.goto_oauth import TokenRequest
-from bot.sandbox.gotoassist import GoToAssistStandIn, RecordedRequest, StandInSession
-from bot.sandbox.rig import (
+from sandbox.goto_oauth import TokenRequest
+from sandbox.gotoassist import GoToAssistStandIn, RecordedRequest, StandInSession
+from sandbox.rig import (
     OAUTH_CLIENT_ID,
     Rig,
     free_port,
@@ -31,7 +31,7 @@ from bot.sandbox.rig import (
     slash_command_body,
     wait_until,
 )
-from bot.sandbox.slack import Message, SlackStandIn
+from sandbox.slack import Message, SlackStandIn
 from tests.e2e.helpers import query
 
 CHANNEL = "CSUPPORT"

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from bot.sandbox.gotoassist import token_fingerprint
-from bot.sandbox.rig import GOTO_TOKEN, TEAM, wait_until
+from sandbox.gotoassist import token_fingerprint
+from sandbox.rig import GOTO_TOKEN, TEAM, wait_until
 
 from .helpers import (
     CHANNEL,

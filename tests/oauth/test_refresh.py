@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.sandbox.rig import Rig, wait_until
+from sandbox.rig import Rig, wait_until
 
 from .helpers import (
     START_TEXT,

@@ -13,9 +13,11 @@ import aiohttp
 
 from bot.config import Settings
 from bot.crypto import new_key
-from bot.sandbox.gotoassist import GoToAssistStandIn
-from bot.sandbox.process import AppProcess
-from bot.sandbox.rig import (
+from bot.store.database import make_engine
+from bot.store.schema import upgrade
+from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.process import AppProcess
+from sandbox.rig import (
     BOT_TOKEN,
     GOTO_TOKEN,
     OAUTH_CLIENT_ID,
@@ -25,9 +27,7 @@ from bot.sandbox.rig import (
     free_port,
     wait_until,
 )
-from bot.sandbox.slack import SlackStandIn
-from bot.store.database import make_engine
-from bot.store.schema import upgrade
+from sandbox.slack import SlackStandIn
 
 from .helpers import (
     OTHER,

@@ -12,10 +12,10 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 from bot.accounts.state import StateSigner
 from bot.app import state_key
-from bot.sandbox.rig import TEAM, Rig
 from bot.store import accounts as account_store
 from bot.store.database import Database, make_engine
 from bot.store.types import utcnow
+from sandbox.rig import TEAM, Rig
 
 from .helpers import (
     OTHER,

@@ -12,10 +12,13 @@ import pytest
 
 from bot.config import Settings
 from bot.crypto import new_key
-from bot.sandbox.balancer import RoundRobin
-from bot.sandbox.gotoassist import GoToAssistStandIn
-from bot.sandbox.process import AppProcess
-from bot.sandbox.rig import (
+from bot.sessions.status import SessionStatus
+from bot.store.database import make_engine
+from bot.store.schema import upgrade
+from sandbox.balancer import RoundRobin
+from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.process import AppProcess
+from sandbox.rig import (
     BOT_TOKEN,
     GOTO_TOKEN,
     SIGNING_SECRET,
@@ -25,10 +28,7 @@ from bot.sandbox.rig import (
     slash_command_body,
     wait_until,
 )
-from bot.sandbox.slack import SlackStandIn
-from bot.sessions.status import SessionStatus
-from bot.store.database import make_engine
-from bot.store.schema import upgrade
+from sandbox.slack import SlackStandIn
 
 SESSIONS = 100
 CHANNELS = [f"CREPLICA{i}" for i in range(5)]

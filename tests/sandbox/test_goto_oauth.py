@@ -12,7 +12,7 @@ import aiohttp
 import pytest
 from yarl import URL
 
-from bot.sandbox.gotoassist import DEFAULT_TOKEN, GoToAssistStandIn
+from sandbox.gotoassist import DEFAULT_TOKEN, GoToAssistStandIn
 
 CLIENT_ID = "remote-support-app"
 CLIENT_SECRET = "app-secret"

@@ -14,13 +14,13 @@ import pytest
 from aiohttp import web
 
 from bot.gotoassist.models import SessionInfo
-from bot.sandbox.gotoassist import (
+from bot.sessions.status import SessionStatus
+from sandbox.gotoassist import (
     DEFAULT_TOKEN,
     GoToAssistStandIn,
     is_loopback_url,
     token_fingerprint,
 )
-from bot.sessions.status import SessionStatus
 
 AUTH = {"Authorization": f"Bearer {DEFAULT_TOKEN}"}
 
@@ -460,7 +460,7 @@ async def test_runs_standalone(http: aiohttp.ClientSession) -> None:
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.sandbox.gotoassist",
+        "sandbox.gotoassist",
         "--port",
         "0",
         stdout=asyncio.subprocess.PIPE,

@@ -16,7 +16,7 @@ import pytest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.sandbox.slack import RateLimit, SlackStandIn
+from sandbox.slack import RateLimit, SlackStandIn
 
 TOKEN = "xoxb-test-token"
 SECTION = {"type": "section", "text": {"type": "mrkdwn", "text": "*card*"}}
@@ -557,7 +557,7 @@ async def test_enforce_rate_limits_over_http(
 
 def test_standalone_prints_urls() -> None:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bot.sandbox.slack", "--port", "0"],
+        [sys.executable, "-m", "sandbox.slack", "--port", "0"],
         stdout=subprocess.PIPE,
         text=True,
     )

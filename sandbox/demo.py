@@ -1,4 +1,5 @@
-"""`remote-support demo`: the real app against both stand-ins, printed as each person sees it.
+"""`python -m sandbox.demo` (`make demo`): the real app against both stand-ins, printed as
+each person sees it.
 
 No credentials and no network: the app, a Slack stand-in and a GoToAssist stand-in all run in
 this process on 127.0.0.1, with a temporary SQLite file.
@@ -6,14 +7,16 @@ this process on 127.0.0.1, with a temporary SQLite file.
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from bot import logs
-from bot.sandbox.rig import Rig, wait_until
-from bot.sandbox.slack import Message
-from bot.sandbox.transcript import plain, render
+from sandbox.rig import Rig, wait_until
+from sandbox.slack import Message
+from sandbox.transcript import plain, render
 
 CHANNEL = "CSUPPORT"
 TECH = "UTECH1"
@@ -126,3 +129,16 @@ async def run_demo(*, verbose: bool = False) -> int:
     print("\nDemo complete: one card, edited through waiting, active and complete;")
     print("the start link went only to the technician.")
     return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m sandbox.demo", description="the whole flow offline against local stand-ins"
+    )
+    parser.add_argument("--verbose", action="store_true", help="show the app's logs too")
+    args = parser.parse_args(argv)
+    return asyncio.run(run_demo(verbose=args.verbose))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -13,7 +13,7 @@ Use from Python::
         await client.chat_postMessage(channel="C1", text="hi")
         assert slack.messages("C1")[0].text == "hi"
 
-or standalone: ``python -m bot.sandbox.slack --port 8900`` (prints its URLs; Ctrl-C stops it).
+or standalone: ``python -m sandbox.slack --port 8900`` (prints its URLs; Ctrl-C stops it).
 
 Web API (``GET`` or ``POST /api/<method>``)
 ------------------------------------------
@@ -1562,7 +1562,7 @@ async def _serve(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m bot.sandbox.slack", description="Run the local Slack Web API stand-in."
+        prog="python -m sandbox.slack", description="Run the local Slack Web API stand-in."
     )
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0 picks a free port")

@@ -20,10 +20,10 @@ from slack_sdk.signature import SignatureVerifier
 from bot.app import create_web_app
 from bot.config import Settings
 from bot.crypto import new_key
-from bot.sandbox.gotoassist import GoToAssistStandIn
-from bot.sandbox.slack import SlackStandIn
 from bot.store.database import make_engine
 from bot.store.schema import upgrade
+from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.slack import SlackStandIn
 
 SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105 - a stand-in's own secret
 BOT_TOKEN = "xoxb-sandbox-bot-token"  # noqa: S105

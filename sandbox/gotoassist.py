@@ -3,7 +3,7 @@
 It answers ``POST /sessions`` and ``GET /sessions/{id or token}`` the way the documentation says
 GoToAssist does, fires status callbacks (to loopback only), injects faults, and records what it
 saw. Tests drive it through Python methods or, from another process, through ``/_control/``.
-It is also the GoTo OAuth server (``stand_in.oauth``, see :mod:`bot.sandbox.goto_oauth`): its
+It is also the GoTo OAuth server (``stand_in.oauth``, see :mod:`sandbox.goto_oauth`): its
 ``/oauth/*`` routes sit at the server root (``stand_in.auth_url``) and the access tokens they
 issue work on the API alongside the static ``tokens``.
 """
@@ -34,8 +34,8 @@ from aiohttp import web
 from pydantic import BaseModel, ConfigDict, ValidationError
 from yarl import URL
 
-from bot.sandbox.goto_oauth import GoToOAuth
 from bot.sessions.status import SessionStatus
+from sandbox.goto_oauth import GoToOAuth
 
 __all__ = [
     "DEFAULT_TOKEN",
@@ -920,9 +920,9 @@ async def _serve(port: int, tokens: Sequence[str]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """``python -m bot.sandbox.gotoassist --port N``: serve until interrupted."""
+    """``python -m sandbox.gotoassist --port N``: serve until interrupted."""
     parser = argparse.ArgumentParser(
-        prog="python -m bot.sandbox.gotoassist", description="GoToAssist stand-in on loopback"
+        prog="python -m sandbox.gotoassist", description="GoToAssist stand-in on loopback"
     )
     parser.add_argument("--port", type=int, default=0, help="port (default: any free port)")
     parser.add_argument(
