@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 
 from bot import logs
 from sandbox.rig import Rig, wait_until
-from sandbox.slack import Message
+from sandbox.slack import StandInMessage
 from sandbox.transcript import plain, render
 
 CHANNEL = "CSUPPORT"
@@ -33,7 +33,7 @@ def _say(title: str, lines: list[str]) -> None:
         print(f"   {line}")
 
 
-def _card(rig: Rig) -> Message | None:
+def _card(rig: Rig) -> StandInMessage | None:
     cards = rig.slack.messages(CHANNEL, replies=False)
     return cards[0] if cards else None
 

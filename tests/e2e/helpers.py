@@ -20,7 +20,7 @@ from sqlalchemy import text
 from bot.store.database import make_engine
 from sandbox.gotoassist import StandInSession
 from sandbox.rig import TEAM, Rig, sign, slash_command_body, wait_until
-from sandbox.slack import Message, SlackStandIn
+from sandbox.slack import SlackStandIn, StandInMessage
 
 CHANNEL = "CSUPPORT"
 TECH = "UTECH1"
@@ -45,13 +45,13 @@ def quiet_rig(database_url: str, **overrides: Any) -> Rig:
 # --- what Slack shows ------------------------------------------------------------------------
 
 
-def rendered(message: Message, *, history: bool = True) -> str:
+def rendered(message: StandInMessage, *, history: bool = True) -> str:
     """Every version of a message (text and blocks) as one string to search."""
     versions = message.versions if history else [(message.text, message.blocks)]
     return "\n".join(t + "\n" + json.dumps(b, ensure_ascii=False) for t, b in versions)
 
 
-def cards(rig: Rig, channel: str = CHANNEL) -> list[Message]:
+def cards(rig: Rig, channel: str = CHANNEL) -> list[StandInMessage]:
     """Top-level messages the bot posted in ``channel`` (the session cards)."""
     return rig.slack.messages(channel, replies=False)
 
@@ -63,7 +63,7 @@ def status_words(text: str) -> str | None:
 
 async def wait_card(
     rig: Rig, *, channel: str = CHANNEL, status: str | None = None, within: float = 15.0
-) -> Message:
+) -> StandInMessage:
     """The one card in ``channel``, once it exists (and says ``status``, when given)."""
 
     def ready() -> bool:
@@ -74,7 +74,9 @@ async def wait_card(
     return cards(rig, channel)[-1]
 
 
-async def wait_status(rig: Rig, card: Message, status: str, *, within: float = 15.0) -> Message:
+async def wait_status(
+    rig: Rig, card: StandInMessage, status: str, *, within: float = 15.0
+) -> StandInMessage:
     """The card at ``card.ts`` once its text ends with ``status``."""
 
     def edited() -> bool:
@@ -94,7 +96,7 @@ async def start_and_settle(
     user: str = TECH,
     channel: str = CHANNEL,
     acks: list[Any] | None = None,
-) -> tuple[Message, StandInSession]:
+) -> tuple[StandInMessage, StandInSession]:
     """Run the command and wait until the card, its join-URL reply and the DM are all out.
 
     The command's acknowledgement body is appended to ``acks`` when given."""
@@ -112,7 +114,7 @@ async def start_and_settle(
     (token,) = set(rig.goto.sessions) - before
     session = rig.goto.sessions[token]
 
-    def card_with_join_link() -> Message | None:
+    def card_with_join_link() -> StandInMessage | None:
         for message in cards(rig, channel):
             replies = rig.slack.thread(channel, message.ts)
             if any(session.customer_join_url in reply.text for reply in replies):
@@ -128,7 +130,7 @@ async def start_and_settle(
     return card, session
 
 
-def session_id_on(card: Message) -> str:
+def session_id_on(card: StandInMessage) -> str:
     """The session id the card's ``Start link`` button carries (our id), in any version."""
     for _text, blocks in card.versions:
         for block in blocks:
@@ -138,7 +140,7 @@ def session_id_on(card: Message) -> str:
     raise AssertionError("the card has no Start link button")
 
 
-def short_id_on(card: Message) -> str:
+def short_id_on(card: StandInMessage) -> str:
     """The short session id shown at the bottom of the card."""
     match = re.search(r"Session `([0-9a-f]+)`", rendered(card, history=False))
     assert match, "the card shows no session id"
@@ -193,7 +195,7 @@ def interactive_body(payload: dict[str, Any]) -> str:
 
 
 def block_action_payload(
-    rig: Rig, *, user: str, card: Message, value: str, response_key: str
+    rig: Rig, *, user: str, card: StandInMessage, value: str, response_key: str
 ) -> dict[str, Any]:
     """A ``block_actions`` payload: ``user`` clicked the card's Start link button."""
     return {
@@ -297,7 +299,7 @@ _DATE = re.compile(r"<!date\^\d+\^[^|>]*\|[^>]*>")
 _DURATION = re.compile(r"\d+ (?:s|min)\b")
 
 
-def normalised(message: Message, ids: Iterable[str]) -> tuple[str, list[dict[str, Any]]]:
+def normalised(message: StandInMessage, ids: Iterable[str]) -> tuple[str, list[dict[str, Any]]]:
     """Text and blocks with dates, durations and the given ids replaced by placeholders."""
     raw = json.dumps({"text": message.text, "blocks": message.blocks}, ensure_ascii=False)
     for value in sorted((i for i in ids if i), key=len, reverse=True):
@@ -316,5 +318,5 @@ def slash_body(text_: str, *, response_url: str, user: str = TECH, channel: str 
     return slash_command_body(text_, response_url=response_url, user=user, channel=channel)
 
 
-def slack_cards(slack: SlackStandIn, channel: str = CHANNEL) -> list[Message]:
+def slack_cards(slack: SlackStandIn, channel: str = CHANNEL) -> list[StandInMessage]:
     return slack.messages(channel, replies=False)

@@ -12,7 +12,7 @@ import pytest
 
 from sandbox.gotoassist import StandInSession
 from sandbox.rig import Rig, wait_until
-from sandbox.slack import Message
+from sandbox.slack import StandInMessage
 from tests.e2e.helpers import (
     CHANNEL,
     cards,
@@ -87,14 +87,14 @@ async def callbacks_only_rig(database_url: str) -> AsyncIterator[Rig]:
         yield running
 
 
-def _final_card(rig: Rig, card: Message, session: StandInSession) -> tuple[str, list[Any]]:
+def _final_card(rig: Rig, card: StandInMessage, session: StandInSession) -> tuple[str, list[Any]]:
     current = rig.slack.message(CHANNEL, card.ts)
     assert current is not None
     ids = [session_id_on(card), session_id_on(card)[:8], session.session_id or ""]
     return normalised(current, ids)
 
 
-def _status_replies(rig: Rig, card: Message) -> list[str]:
+def _status_replies(rig: Rig, card: StandInMessage) -> list[str]:
     return [m.text for m in rig.slack.thread(CHANNEL, card.ts)[1:]]
 
 

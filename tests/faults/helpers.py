@@ -40,7 +40,7 @@ from sandbox.rig import (
     sign,
     slash_command_body,
 )
-from sandbox.slack import Message, RecordedCall, SlackStandIn
+from sandbox.slack import RecordedCall, SlackStandIn, StandInMessage
 
 CHANNEL = "CSUPPORT"
 # Callback scenarios: live sessions polled every second (the safety net works fast); a new
@@ -73,7 +73,7 @@ def card_prefix(name: str) -> str:
 # --------------------------------------------------------------------------- Slack side
 
 
-def cards_of(slack: SlackStandIn, name: str, *, deleted: bool = False) -> list[Message]:
+def cards_of(slack: SlackStandIn, name: str, *, deleted: bool = False) -> list[StandInMessage]:
     """Top-level messages (any channel, DMs included) that are ``name``'s session card."""
     return [
         m
@@ -82,7 +82,7 @@ def cards_of(slack: SlackStandIn, name: str, *, deleted: bool = False) -> list[M
     ]
 
 
-def card_of(slack: SlackStandIn, name: str) -> Message | None:
+def card_of(slack: SlackStandIn, name: str) -> StandInMessage | None:
     """The one live card of ``name``'s session (None when there is none or more than one)."""
     found = cards_of(slack, name)
     return found[0] if len(found) == 1 else None

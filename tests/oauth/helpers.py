@@ -31,7 +31,7 @@ from sandbox.rig import (
     slash_command_body,
     wait_until,
 )
-from sandbox.slack import Message, SlackStandIn
+from sandbox.slack import SlackStandIn, StandInMessage
 from tests.e2e.helpers import query
 
 CHANNEL = "CSUPPORT"
@@ -124,9 +124,9 @@ async def wait_response(
     return slack.responses_to(command.key)[0]
 
 
-def as_text(message: dict[str, Any] | Message) -> str:
+def as_text(message: dict[str, Any] | StandInMessage) -> str:
     """Everything a message shows (text and blocks), as one searchable string."""
-    if isinstance(message, Message):
+    if isinstance(message, StandInMessage):
         return "\n".join(t + "\n" + json.dumps(b) for t, b in message.versions)
     return json.dumps(message, ensure_ascii=False)
 
@@ -281,11 +281,11 @@ def card_prefix(customer: str) -> str:
     return f"Remote support for {customer}:"
 
 
-def cards(app: Rig | Target, channel: str = CHANNEL) -> list[Message]:
+def cards(app: Rig | Target, channel: str = CHANNEL) -> list[StandInMessage]:
     return app.slack.messages(channel, replies=False)
 
 
-def card_for(app: Rig | Target, customer: str, channel: str = CHANNEL) -> Message | None:
+def card_for(app: Rig | Target, customer: str, channel: str = CHANNEL) -> StandInMessage | None:
     found = [m for m in cards(app, channel) if m.text.startswith(card_prefix(customer))]
     assert len(found) <= 1, f"{len(found)} cards for {customer}"
     return found[0] if found else None
@@ -293,7 +293,7 @@ def card_for(app: Rig | Target, customer: str, channel: str = CHANNEL) -> Messag
 
 async def wait_card(
     app: Rig | Target, customer: str, *, says: str | None = None, within: float = 15.0
-) -> Message:
+) -> StandInMessage:
     def ready() -> bool:
         card = card_for(app, customer)
         return card is not None and (says is None or card.text.endswith(says))
@@ -304,17 +304,17 @@ async def wait_card(
     return card
 
 
-def block_ids(message: Message) -> set[str]:
+def block_ids(message: StandInMessage) -> set[str]:
     """Block ids of every version of a message."""
     return {str(b.get("block_id")) for _t, blocks in message.versions for b in blocks}
 
 
-def private_to(app: Rig | Target, user: str, channel: str = CHANNEL) -> list[Message]:
+def private_to(app: Rig | Target, user: str, channel: str = CHANNEL) -> list[StandInMessage]:
     """What only ``user`` saw: ephemerals in ``channel`` and the app's DMs."""
     return [*app.slack.ephemerals(channel, user), *app.slack.dms(user)]
 
 
-def public_messages(app: Rig | Target) -> list[Message]:
+def public_messages(app: Rig | Target) -> list[StandInMessage]:
     """Messages other people can read: everything but DMs and ephemerals."""
     return [m for m in app.slack.messages() if not m.channel.startswith("D")]
 

@@ -1,0 +1,5 @@
+"""``python -m sandbox.slack``."""
+
+from sandbox.slack.standalone import main
+
+raise SystemExit(main())
