@@ -36,12 +36,13 @@ from bench.base import progress
 from bench.callback_latency import measure_callback_latency
 from bench.callbacks import measure_callbacks
 from bench.databases import PostgresUnavailable, throwaway_postgres
-from bench.harness import AppPlan, StandIns
+from bench.harness import AppPlan
 from bench.machine import machine
 from bench.memory import measure_rss
 from bench.processes import LoadGen
 from bench.sizes import FULL, QUICK, TINY, Sizes
 from bench.slack_writes import measure_slack_writes
+from sandbox.harness import StandIns
 
 PHASES = ("ack", "callbacks", "lifecycle", "rss")
 KEYS = (

@@ -10,13 +10,15 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from bench.base import BenchError, free_port, progress
+from bench.base import BenchError, progress
 from bench.databases import query
-from bench.harness import AppPlan, StandIns
-from bench.processes import CpuMeter, LoadGen, ServerProcess, bare_bolt_process
+from bench.harness import AppPlan
+from bench.processes import CpuMeter, LoadGen, bare_bolt_process
 from bench.sizes import Sizes
 from bench.stats import median, percentile, rounded, summary
 from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.harness import StandIns, free_port
+from sandbox.process import ServerProcess
 
 APP, BARE, SLOW = "app", "bare_bolt", "app_slow_goto"
 TARGETS = (APP, BARE, SLOW)
@@ -31,7 +33,7 @@ def round_order(r: int) -> list[str]:
 def _job(proc: ServerProcess, stand: StandIns, count: int, concurrency: int, tag: str) -> Any:
     return {
         "op": "slash",
-        "url": proc.url + "/slack/events",
+        "url": proc.base_url + "/slack/events",
         "count": count,
         "concurrency": concurrency,
         "response_url_base": stand.slack.base_url + "response/",
@@ -67,7 +69,7 @@ async def measure_ack(sizes: Sizes, workdir: Path, loadgen: LoadGen) -> dict[str
         }
         progress("ack: starting the app, the bare Bolt app and the app with a slow GoToAssist")
         try:
-            await asyncio.gather(*(proc.start() for proc in procs.values()))
+            await asyncio.gather(*(proc.launch() for proc in procs.values()))
             result = await _rounds(sizes, stand, procs, loadgen, app_plan)
             # How far the app's background work got behind its acks (context for the p99).
             for name, plan in ((APP, app_plan), (SLOW, slow_plan)):
@@ -79,7 +81,7 @@ async def measure_ack(sizes: Sizes, workdir: Path, loadgen: LoadGen) -> dict[str
                 }
             return result
         finally:
-            await asyncio.gather(*(proc.stop() for proc in procs.values()))
+            await asyncio.gather(*(proc.shutdown() for proc in procs.values()))
             progress(
                 "ack: stopped in "
                 + ", ".join(f"{name} {proc.stop_seconds} s" for name, proc in procs.items())

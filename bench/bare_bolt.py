@@ -21,7 +21,7 @@ from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bench.slack_requests import BOT_TOKEN, COMMAND, SIGNING_SECRET
+from sandbox.signing import BOT_TOKEN, COMMAND, SIGNING_SECRET
 
 CLIENT_MAX_SIZE = 256 * 1024  # as the app
 

@@ -20,15 +20,16 @@ from pathlib import Path
 from typing import Any
 
 from bench.base import BenchError, progress
-from bench.harness import AppPlan, LiveApp, StandIns
+from bench.harness import AppPlan, LiveApp
 from bench.processes import CpuMeter, LoadGen
 from bench.seed import create_standin_sessions, insert_sessions, live_values, session_row
 from bench.sizes import Sizes
-from bench.slack_requests import CHANNEL
 from bench.stats import rounded, summary
 from bot.crypto import hash_token, new_callback_token
 from bot.store.types import utcnow
 from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.harness import StandIns
+from sandbox.signing import CHANNEL
 
 
 def callback_items(

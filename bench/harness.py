@@ -1,6 +1,7 @@
-"""The app under test and its world: the stand-ins (served by this process), a planned
-``remote-support serve`` (port, database, settings known before it starts) and the running
-app (send it Slack commands, read its database)."""
+"""The app under test as the benchmarks plan it: a ``remote-support serve`` whose port,
+database and settings are known before it starts (so that stand-ins and the database can be
+seeded with its callback URLs first), and the running app (send it Slack commands, read its
+database). The stand-ins, settings and process runner are the sandbox's."""
 
 from __future__ import annotations
 
@@ -8,50 +9,18 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Awaitable
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 import aiohttp
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-from bench.base import free_port
-from bench.databases import migrate
-from bench.processes import ServerProcess, clean_environ, remote_support_argv, with_repo_on_path
-from bench.slack_requests import (
-    BOT_TOKEN,
-    CHANNEL,
-    GOTO_TOKEN,
-    SIGNING_SECRET,
-    TEAM,
-    sign,
-    slash_body,
-)
-from bot.crypto import SecretBox, new_key
+from bot.config import Settings
+from bot.crypto import SecretBox
 from sandbox.gotoassist import GoToAssistStandIn
-from sandbox.slack import SlackStandIn
-
-
-class StandIns:
-    """The Slack and GoToAssist stand-ins, served by this process on loopback."""
-
-    def __init__(self) -> None:
-        self.slack = SlackStandIn(bot_token=BOT_TOKEN, team_id=TEAM)
-        self.goto = GoToAssistStandIn(tokens=[GOTO_TOKEN])
-
-    async def __aenter__(self) -> StandIns:
-        await self.slack.start()
-        await self.goto.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.goto.stop()
-        await self.slack.stop()
+from sandbox.harness import StandIns, app_settings, free_port, migrate, send_slash
+from sandbox.process import AppProcess
+from sandbox.signing import CHANNEL
 
 
 class AppPlan:
@@ -66,7 +35,7 @@ class AppPlan:
         *,
         database_url: str | None = None,
         goto: GoToAssistStandIn | None = None,
-        **overrides: str,
+        **overrides: Any,
     ) -> None:
         self.name = name
         self.workdir = workdir
@@ -80,48 +49,43 @@ class AppPlan:
                 stale.unlink(missing_ok=True)  # a --keep directory from an earlier run
             database_url = f"sqlite+aiosqlite:///{path}"
         self.database_url = database_url
-        self.encryption_key = new_key()
-        self.box = SecretBox.from_setting(self.encryption_key)
-        self.overrides = overrides
+        self.app_settings: Settings = app_settings(
+            stand,
+            database_url,
+            port=self.port,
+            goto=self.goto,
+            shutdown_grace_s=2.0,
+            **overrides,
+        )
+        assert self.app_settings.encryption_key is not None
+        self.box = SecretBox.from_setting(self.app_settings.encryption_key.get_secret_value())
 
     def callback_url(self, token: str) -> str:
         return f"{self.base_url}/gotoassist/callbacks/{token}"
 
     def settings(self) -> dict[str, str]:
-        """The settings given to the app, secrets left out (for the report)."""
-        values = {
-            "SLACK_API_URL": self.stand.slack.api_url,
-            "GOTOASSIST_API_URL": self.goto.base_url,
-            "PUBLIC_BASE_URL": self.base_url,
-            "DATABASE_URL": self.database_url.split("://", 1)[0] + "://...",
-            "HOST": "127.0.0.1",
-            "PORT": str(self.port),
-            "SHUTDOWN_GRACE_S": "2",
+        """The settings given to the app that differ from the defaults, secrets left out (for
+        the report)."""
+        given = self.app_settings.model_dump(exclude_defaults=True)
+        shown = {
+            name.upper(): str(value)
+            for name, value in given.items()
+            if not name.endswith(("_token", "_secret", "_key"))
         }
-        values.update(self.overrides)
-        return values
+        shown["DATABASE_URL"] = self.database_url.split("://", 1)[0] + "://..."
+        return shown
 
-    def env(self) -> dict[str, str]:
-        env = with_repo_on_path(clean_environ())  # the bot/ beside this bench is measured
-        env.update(self.settings())
-        env.update(
-            {
-                "DATABASE_URL": self.database_url,
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                "GOTOASSIST_ACCESS_TOKEN": GOTO_TOKEN,
-                "ENCRYPTION_KEY": self.encryption_key,
-            }
+    def process(self) -> AppProcess:
+        return AppProcess(
+            self.app_settings,
+            self.workdir / f"{self.name}.log",
+            cwd=self.workdir,  # no stray .env is read from the repository
+            clean=True,
+            ready_path="/healthz",
         )
-        return env
 
     async def migrate(self) -> None:
         await migrate(self.database_url)
-
-    def process(self) -> ServerProcess:
-        return ServerProcess(
-            self.name, [*remote_support_argv(), "serve"], self.env(), self.port, self.workdir
-        )
 
     @contextlib.asynccontextmanager
     async def serve(self, while_starting: Awaitable[None] | None = None) -> AsyncIterator[LiveApp]:
@@ -129,9 +93,9 @@ class AppPlan:
         proc = self.process()
         try:
             if while_starting is None:
-                await proc.start()
+                await proc.launch()
             else:
-                await asyncio.gather(proc.start(), while_starting)
+                await asyncio.gather(proc.launch(), while_starting)
             async with aiohttp.ClientSession() as http:
                 reader = create_async_engine(self.database_url)
                 try:
@@ -139,14 +103,14 @@ class AppPlan:
                 finally:
                     await reader.dispose()
         finally:
-            await proc.stop()
+            await proc.shutdown()
 
 
 class LiveApp:
     """A running app: send it Slack commands, read its database."""
 
     def __init__(
-        self, plan: AppPlan, proc: ServerProcess, http: aiohttp.ClientSession, db: AsyncEngine
+        self, plan: AppPlan, proc: AppProcess, http: aiohttp.ClientSession, db: AsyncEngine
     ) -> None:
         self.plan = plan
         self.proc = proc
@@ -158,19 +122,16 @@ class LiveApp:
 
     async def slash(self, text_: str, *, user: str, channel: str = CHANNEL) -> int:
         self._sent += 1
-        body = slash_body(
+        status, _ack = await send_slash(
+            self.http,
+            self.proc.base_url,
+            self.slack,
             text_,
             user=user,
             channel=channel,
-            response_url_base=self.slack.base_url + "response/",
             key=f"{user}-{self._sent}",
         )
-        headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-        async with self.http.post(
-            self.proc.url + "/slack/events", data=body.encode(), headers=headers
-        ) as resp:
-            await resp.read()
-            return resp.status
+        return status
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         async with self.db.connect() as conn:

@@ -8,10 +8,10 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bench.base import BenchError, wait_until
+from bench.base import BenchError, customer_text
 from bench.harness import LiveApp
-from bench.slack_requests import customer_text
 from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.harness import wait_until
 from sandbox.slack import RecordedCall, SlackStandIn
 
 Transition = Callable[[str], StandInSession]

@@ -23,10 +23,12 @@ import time
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 
-from bench.slack_requests import customer_text, sign, slash_body
+from bench.base import customer_text
+from sandbox.signing import sign, slash_command_body
 
 Job = dict[str, Any]
 
@@ -43,11 +45,11 @@ def _slash_requests(job: Job) -> list[_Request]:
     out = []
     for i in range(int(job["count"])):
         key = f"{job['tag']}-{i}"
-        body = slash_body(
+        body = slash_command_body(
             customer_text(i),
             user=f"UTECH{i % users}",
-            response_url_base=str(job["response_url_base"]),
-            key=key,
+            response_url=str(job["response_url_base"]) + quote(key, safe=""),
+            trigger_id=f"trigger-{key}",
         )
         headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
         out.append(_Request(str(job["url"]), body.encode(), headers))

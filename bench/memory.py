@@ -14,21 +14,23 @@ import asyncio
 import json
 import random
 import secrets
+import sys
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from bench.base import progress
-from bench.harness import AppPlan, StandIns
-from bench.processes import remote_support_argv, run_cli
+from bench.harness import AppPlan
+from bench.processes import run_cli
 from bench.seed import create_standin_sessions, insert_sessions, live_values, session_row
 from bench.sizes import Sizes
-from bench.slack_requests import CHANNEL
 from bench.stats import rounded
 from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.store.types import utcnow
 from sandbox.gotoassist import StandInSession
+from sandbox.harness import StandIns
+from sandbox.signing import CHANNEL
 
 
 def _ms(moment: datetime) -> datetime:
@@ -88,7 +90,7 @@ async def measure_rss(sizes: Sizes, workdir: Path) -> dict[str, Any]:
     async with StandIns() as stand:
         plan = AppPlan("rss", workdir, stand)
         _, live = await asyncio.gather(
-            run_cli([*remote_support_argv(), "migrate"], plan.env(), workdir),
+            run_cli([sys.executable, "-m", "bot", "migrate"], plan.process().env, workdir),
             create_standin_sessions(stand.goto, sizes.rss_live),
         )
         stand.goto.callbacks_enabled = False

@@ -1,52 +1,19 @@
-"""Subprocesses: servers (the app, the bare Bolt app), one-shot commands, the load
-generator; and what they cost (resident memory, CPU time)."""
+"""Bench-only subprocesses (the bare Bolt app, one-shot commands, the load generator) and what
+processes cost (CPU time). Servers run through :mod:`sandbox.process`."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import os
-import signal
 import sys
 import time
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
-import aiohttp
-
-from bench.base import REPO_ROOT, BenchError, progress
-from bot.config import Settings
-
-SETTING_NAMES = frozenset(name.upper() for name in Settings.model_fields)
-
-
-def clean_environ() -> dict[str, str]:
-    """This process's environment without any of the app's settings (so none leak in)."""
-    return {k: v for k, v in os.environ.items() if k.upper() not in SETTING_NAMES}
-
-
-def with_repo_on_path(env: dict[str, str]) -> dict[str, str]:
-    current = env.get("PYTHONPATH")
-    env["PYTHONPATH"] = str(REPO_ROOT) + (os.pathsep + current if current else "")
-    return env
-
-
-def remote_support_argv() -> list[str]:
-    """The ``remote-support`` console script of this interpreter's environment."""
-    script = Path(sys.executable).with_name("remote-support")
-    return [str(script)] if script.exists() else [sys.executable, "-m", "bot"]
-
-
-def read_rss_mb(pid: int) -> float:
-    """VmRSS of ``pid`` from /proc/<pid>/status, in MiB."""
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024.0
-    raise BenchError(f"no VmRSS for pid {pid}")
-
+from bench.base import REPO_ROOT, BenchError
+from sandbox.process import ServerProcess, clean_environ
 
 _TICKS = os.sysconf("SC_CLK_TCK")
 
@@ -91,106 +58,6 @@ class CpuMeter:
         self.result["machine_busy_pct"] = round(100 * (busy1 - busy0) / max(1, total1 - total0), 1)
 
 
-class ServerProcess:
-    """A server subprocess answering ``GET /healthz``; output goes to ``<workdir>/<name>.log``."""
-
-    def __init__(
-        self, name: str, argv: Sequence[str], env: Mapping[str, str], port: int, workdir: Path
-    ) -> None:
-        self.name = name
-        self.argv = list(argv)
-        self.env = dict(env)
-        self.port = port
-        self.workdir = workdir
-        self.log_path = workdir / f"{name}.log"
-        self._proc: asyncio.subprocess.Process | None = None
-        self.stop_seconds: float | None = None
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    @property
-    def pid(self) -> int:
-        if self._proc is None:
-            raise BenchError(f"{self.name} is not running")
-        return self._proc.pid
-
-    def rss_mb(self) -> float:
-        return read_rss_mb(self.pid)
-
-    def log_tail(self, lines: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
-
-    async def start(self, timeout_s: float = 90.0) -> None:
-        with self.log_path.open("wb") as log:
-            self._proc = await asyncio.create_subprocess_exec(
-                *self.argv,
-                env=self.env,
-                cwd=str(self.workdir),  # no stray .env is read from the repository
-                stdin=asyncio.subprocess.DEVNULL,
-                stdout=log,
-                stderr=asyncio.subprocess.STDOUT,
-            )
-        deadline = time.monotonic() + timeout_s
-        async with aiohttp.ClientSession() as http:
-            while True:
-                if self._proc.returncode is not None:
-                    raise BenchError(
-                        f"{self.name} exited with {self._proc.returncode} while starting:\n"
-                        + self.log_tail()
-                    )
-                with contextlib.suppress(aiohttp.ClientError, TimeoutError):
-                    async with http.get(
-                        self.url + "/healthz", timeout=aiohttp.ClientTimeout(total=2)
-                    ) as resp:
-                        if resp.status == 200:
-                            return
-                if time.monotonic() > deadline:
-                    await self.stop()
-                    raise BenchError(f"{self.name} did not answer /healthz:\n{self.log_tail()}")
-                await asyncio.sleep(0.05)
-
-    def pause(self) -> None:
-        """SIGSTOP: frozen, so its background work cannot slow another server's measurement."""
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.send_signal(signal.SIGSTOP)
-
-    def resume(self) -> None:
-        if self._proc is not None and self._proc.returncode is None:
-            self._proc.send_signal(signal.SIGCONT)
-
-    async def stop(self) -> None:
-        self.resume()  # a stopped process would not act on SIGTERM
-        proc, self._proc = self._proc, None
-        if proc is None or proc.returncode is not None:
-            return
-        began = time.monotonic()
-        proc.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(proc.wait(), timeout=5)
-        except TimeoutError:
-            proc.kill()
-            await proc.wait()
-            progress(f"{self.name} ignored SIGTERM for 5 s: killed")
-        self.stop_seconds = round(time.monotonic() - began, 2)
-
-    async def __aenter__(self) -> ServerProcess:
-        await self.start()
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
-
 async def run_cli(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> str:
     """Run a command to completion; its output, or BenchError naming it when it fails."""
     proc = await asyncio.create_subprocess_exec(
@@ -210,7 +77,7 @@ async def run_cli(argv: Sequence[str], env: Mapping[str, str], cwd: Path) -> str
 
 def bare_bolt_process(port: int, workdir: Path, api_url: str) -> ServerProcess:
     argv = [sys.executable, "-m", "bench.bare_bolt", "--port", str(port), "--api-url", api_url]
-    return ServerProcess("bare-bolt", argv, with_repo_on_path(clean_environ()), port, workdir)
+    return ServerProcess(argv, clean_environ(), port, workdir / "bare-bolt.log", cwd=workdir)
 
 
 class LoadGen:
@@ -226,7 +93,7 @@ class LoadGen:
                 sys.executable,
                 "-m",
                 "bench.loadgen",
-                env=with_repo_on_path(clean_environ()),
+                env=clean_environ(),
                 cwd=str(REPO_ROOT),
                 stdin=asyncio.subprocess.PIPE,
                 stdout=asyncio.subprocess.PIPE,
@@ -260,12 +127,7 @@ class LoadGen:
             raise BenchError(f"load generator failed: {result['error']}")
         return result
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc: object) -> None:
         proc, self._proc = self._proc, None
         if proc is None:
             return

@@ -13,11 +13,11 @@ import aiohttp
 from sqlalchemy import insert
 
 from bench.base import BenchError
-from bench.slack_requests import CHANNEL, GOTO_TOKEN, TEAM
 from bot.crypto import SecretBox
 from bot.store.database import make_engine
 from bot.store.tables import Base
 from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.signing import CHANNEL, GOTO_TOKEN, TEAM
 
 
 async def create_standin_sessions(

@@ -8,11 +8,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from bench.base import BenchError, progress, wait_until
+from bench.base import BenchError, progress
 from bench.harness import LiveApp
 from bench.lifecycle import Card, settle, start_sessions, transitions
 from bench.sizes import Sizes
 from bench.stats import rounded
+from sandbox.harness import wait_until
 
 # What the design allows one attended lifecycle: the card, one edit and one thread reply per
 # status change (3 of each), the join-link reply, and the start link (ephemeral + DM).

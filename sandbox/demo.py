@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Sequence
 
 from bot import logs
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from sandbox.slack import StandInMessage
 from sandbox.transcript import plain, render
 

@@ -5,36 +5,23 @@ from __future__ import annotations
 
 import asyncio
 import os
-import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
-import asyncpg
+import aiohttp
 import pytest
 
-from sandbox.rig import Rig
+from sandbox import postgres
+from sandbox.harness import Rig
 
 PG_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
-def _pg_url(name: str) -> str:
-    base = PG_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://", 1)
-    return f"{base}/{name}"
-
-
-async def _pg_admin(sql: str) -> None:
-    conn = await asyncpg.connect(PG_DSN, timeout=5)
-    try:
-        await conn.execute(sql)
-    finally:
-        await conn.close()
 
 
 def _postgres_or_fail() -> None:
     """PostgreSQL tests fail in CI when the server is down; locally they are skipped."""
     try:
-        asyncio.run(_pg_admin("SELECT 1"))
-    except (OSError, asyncpg.PostgresError, TimeoutError) as exc:
+        asyncio.run(postgres.admin(PG_DSN, "SELECT 1"))
+    except postgres.UNREACHABLE as exc:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL is unreachable at {PG_DSN} in CI: {exc}")
         pytest.skip(f"PostgreSQL unreachable at {PG_DSN}: {exc}")
@@ -44,12 +31,11 @@ def _postgres_or_fail() -> None:
 def postgres_url() -> Iterator[str]:
     """A fresh, empty PostgreSQL database, dropped afterwards."""
     _postgres_or_fail()
-    name = f"rs_test_{uuid.uuid4().hex[:12]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    name = asyncio.run(postgres.create(PG_DSN, "rs_test_"))
     try:
-        yield _pg_url(name)
+        yield postgres.database_url(PG_DSN, name)
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(postgres.drop(PG_DSN, name))
 
 
 @pytest.fixture
@@ -70,3 +56,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 async def rig(database_url: str) -> AsyncIterator[Rig]:
     async with Rig(database_url=database_url) as running:
         yield running
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session

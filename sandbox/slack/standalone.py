@@ -5,10 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import signal
 from collections.abc import Sequence
 
 from sandbox.slack.standin import SlackStandIn
+from sandbox.stopping import stop_on_signals
 
 
 async def _serve(args: argparse.Namespace) -> None:
@@ -16,11 +16,7 @@ async def _serve(args: argparse.Namespace) -> None:
     await standin.start(args.host, args.port)
     if args.enforce_rate_limits:
         standin.enforce_rate_limits(True)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
+    stop = stop_on_signals()
     print(f"Slack stand-in listening on {standin.base_url}", flush=True)
     print(f"  api_url:    {standin.api_url}", flush=True)
     print(f"  control:    {standin.base_url}_control/", flush=True)

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from aiohttp import web
 
 from sandbox.slack.auth import AuthMethods
 from sandbox.slack.chat import ChatMethods
 from sandbox.slack.control import ControlRoutes
 from sandbox.slack.conversations import ConversationMethods
+from sandbox.slack.records import JSON
 from sandbox.slack.response_url import ResponseUrls
 from sandbox.slack.users import UserMethods
 from sandbox.slack.views import ViewMethods
@@ -26,16 +30,8 @@ class SlackStandIn(
 ):
     """The Slack Web API stand-in. See the package docstring for the HTTP surface."""
 
-    def __init__(
-        self,
-        bot_token: str = "xoxb-test-token",  # noqa: S107 - a fake token for the stand-in
-        team_id: str = "T0001",
-        bot_user_id: str = "UBOT",
-        *,
-        bot_id: str | None = None,
-    ) -> None:
-        super().__init__(bot_token, team_id, bot_user_id, bot_id=bot_id)
-        self._methods = {
+    def _web_api_methods(self) -> dict[str, Callable[[dict[str, Any]], JSON]]:
+        return {
             "api.test": self._api_test,
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,

@@ -60,7 +60,7 @@ class SlackState:
         self._hung: list[asyncio.Future[bool]] = []
         self._last_ts = 0
         self._seq = 0
-        self._methods: dict[str, Callable[[dict[str, Any]], JSON]] = {}
+        self._methods = self._web_api_methods()
         self._init_state()
 
     def _init_state(self) -> None:
@@ -87,6 +87,9 @@ class SlackState:
         self._limits: dict[str, RateLimit] = dict(DEFAULT_RATE_LIMITS)
         self._buckets: dict[tuple[str, str], Bucket] = {}
         self._blocks: dict[tuple[str, str], RetryBlock] = {}
+
+    def _web_api_methods(self) -> dict[str, Callable[[dict[str, Any]], JSON]]:
+        raise NotImplementedError  # SlackStandIn maps each method to its area's handler
 
     def _add_routes(self, app: web.Application) -> None:
         raise NotImplementedError  # SlackStandIn adds its routes

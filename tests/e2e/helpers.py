@@ -11,19 +11,17 @@ import re
 import time
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
-import aiohttp
 from sqlalchemy import text
 
 from bot.store.database import make_engine
-from sandbox.gotoassist import StandInSession
-from sandbox.rig import TEAM, Rig, sign, slash_command_body, wait_until
+from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.harness import Rig, post_slack, wait_until
+from sandbox.signing import CHANNEL, TEAM, TECH
 from sandbox.slack import SlackStandIn, StandInMessage
 
-CHANNEL = "CSUPPORT"
-TECH = "UTECH1"
 OTHER = "UOTHER2"
 START_TEXT = "Jane Doe jane@example.com #4521"
 EXAMPLE = "/remote-support Jane Doe jane@example.com #4521"
@@ -51,9 +49,21 @@ def rendered(message: StandInMessage, *, history: bool = True) -> str:
     return "\n".join(t + "\n" + json.dumps(b, ensure_ascii=False) for t, b in versions)
 
 
-def cards(rig: Rig, channel: str = CHANNEL) -> list[StandInMessage]:
+class WithStandIns(Protocol):
+    """What reaches the stand-ins: a Rig, a StandIns, an OAuth test's Target."""
+
+    slack: SlackStandIn
+    goto: GoToAssistStandIn
+
+
+def card_prefix(customer: str) -> str:
+    """How a session card's notification text begins."""
+    return f"Remote support for {customer}:"
+
+
+def cards(app: WithStandIns, channel: str = CHANNEL) -> list[StandInMessage]:
     """Top-level messages the bot posted in ``channel`` (the session cards)."""
-    return rig.slack.messages(channel, replies=False)
+    return app.slack.messages(channel, replies=False)
 
 
 def status_words(text: str) -> str | None:
@@ -159,39 +169,28 @@ def slack_params_with(rig: Rig, needle: str) -> list[tuple[str, dict[str, Any]]]
 # --- Slack requests ----------------------------------------------------------------------------
 
 
-async def post_slack(
-    http: aiohttp.ClientSession,
-    base_url: str,
-    body: str,
-    headers: dict[str, str],
-    *,
-    content_type: str = "application/x-www-form-urlencoded",
-) -> tuple[int, Any]:
-    """POST ``body`` to /slack/events with exactly ``headers``; (status, JSON or text body)."""
-    async with http.post(
-        f"{base_url}/slack/events",
-        data=body.encode(),
-        headers={"Content-Type": content_type, **headers},
-    ) as response:
-        raw = await response.text()
-        try:
-            return response.status, json.loads(raw) if raw else None
-        except ValueError:
-            return response.status, raw
-
-
 async def post_raw(rig: Rig, body: str, headers: dict[str, str]) -> tuple[int, Any]:
     assert rig.http is not None
     return await post_slack(rig.http, rig.base_url, body, headers)
 
 
 async def post_signed(rig: Rig, body: str) -> tuple[int, Any]:
-    return await post_raw(rig, body, sign(body))
+    return await rig.post_signed(body)
 
 
 def interactive_body(payload: dict[str, Any]) -> str:
     """An interactivity request body: a form with one ``payload`` field of JSON."""
     return urlencode({"payload": json.dumps(payload)})
+
+
+def _sent_by(user: str) -> dict[str, Any]:
+    """The fields of an interactivity payload that say who sent it, from where."""
+    return {
+        "team": {"id": TEAM, "domain": "sandbox"},
+        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0SANDBOX",
+        "token": "legacy-verification-token",
+    }
 
 
 def block_action_payload(
@@ -200,10 +199,7 @@ def block_action_payload(
     """A ``block_actions`` payload: ``user`` clicked the card's Start link button."""
     return {
         "type": "block_actions",
-        "team": {"id": TEAM, "domain": "sandbox"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0SANDBOX",
-        "token": "legacy-verification-token",
+        **_sent_by(user),
         "container": {
             "type": "message",
             "message_ts": card.ts,
@@ -239,10 +235,7 @@ def view_submission_payload(
             state[block_id][action_id] = {"type": "plain_text_input", "value": value}
     return {
         "type": "view_submission",
-        "team": {"id": TEAM, "domain": "sandbox"},
-        "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM},
-        "api_app_id": "A0SANDBOX",
-        "token": "legacy-verification-token",
+        **_sent_by(user),
         "trigger_id": f"trigger-{time.monotonic_ns()}",
         "view": {
             "id": "V0MODAL1",
@@ -308,15 +301,3 @@ def normalised(message: StandInMessage, ids: Iterable[str]) -> tuple[str, list[d
     raw = _DURATION.sub("<duration>", raw)
     data = json.loads(raw)
     return data["text"], data["blocks"]
-
-
-# --- the app as a separate process -------------------------------------------------------------
-
-
-def slash_body(text_: str, *, response_url: str, user: str = TECH, channel: str = CHANNEL) -> str:
-    """A `/remote-support` request body as Slack sends it."""
-    return slash_command_body(text_, response_url=response_url, user=user, channel=channel)
-
-
-def slack_cards(slack: SlackStandIn, channel: str = CHANNEL) -> list[StandInMessage]:
-    return slack.messages(channel, replies=False)

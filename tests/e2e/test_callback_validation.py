@@ -7,7 +7,7 @@ import asyncio
 import json
 from typing import Any
 
-from sandbox.rig import Rig
+from sandbox.harness import Rig
 from tests.e2e.helpers import CHANNEL, meaningful, quiet_rig, session_rows, start_and_settle
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sandbox.gotoassist import StandInSession
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from sandbox.slack import StandInMessage
 from tests.e2e.helpers import (
     CHANNEL,

@@ -7,7 +7,7 @@ import json
 from typing import Any
 
 from bot.slack import modal
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import (
     CHANNEL,
     EXAMPLE,

@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import CHANNEL, TECH, rendered, session_rows
 
 TIMEOUT_S = 1.5

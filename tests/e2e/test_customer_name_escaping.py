@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import CHANNEL, TECH, rendered, wait_card, wait_status
 
 NAME = "<!channel> <@U123> & <b>"

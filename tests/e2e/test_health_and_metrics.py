@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import CHANNEL, start_and_settle, wait_status
 
 METRICS = (

@@ -7,7 +7,8 @@ import time
 
 import pytest
 
-from sandbox.rig import Rig, sign
+from sandbox.harness import Rig
+from sandbox.signing import sign
 from tests.e2e.helpers import post_raw, session_rows
 
 

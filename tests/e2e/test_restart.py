@@ -8,29 +8,15 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.config import Settings
-from bot.crypto import new_key
-from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.harness import Rig, StandIns, app_settings, wait_until
 from sandbox.process import AppProcess
-from sandbox.rig import (
-    BOT_TOKEN,
-    GOTO_TOKEN,
-    SIGNING_SECRET,
-    TEAM,
-    Rig,
-    free_port,
-    sign,
-    wait_until,
-)
-from sandbox.slack import SlackStandIn
+from sandbox.signing import sign, slash_command_body
 from tests.e2e.helpers import (
     CHANNEL,
     START_TEXT,
     TECH,
     cards,
     post_slack,
-    slack_cards,
-    slash_body,
     start_and_settle,
     wait_status,
 )
@@ -56,37 +42,17 @@ async def test_restarted_app_edits_the_same_card(rig: Rig) -> None:
 
 
 @pytest.fixture
-async def stand_ins() -> AsyncIterator[tuple[SlackStandIn, GoToAssistStandIn]]:
-    slack = SlackStandIn(bot_token=BOT_TOKEN, team_id=TEAM)
-    goto = GoToAssistStandIn(tokens=[GOTO_TOKEN])
-    await slack.start()
-    await goto.start()
-    try:
-        yield slack, goto
-    finally:
-        await goto.stop()
-        await slack.stop()
+async def stand_ins() -> AsyncIterator[StandIns]:
+    async with StandIns() as stand:
+        yield stand
 
 
 @pytest.fixture
-def app_process(
-    tmp_path: Path, stand_ins: tuple[SlackStandIn, GoToAssistStandIn]
-) -> Iterator[AppProcess]:
+def app_process(tmp_path: Path, stand_ins: StandIns) -> Iterator[AppProcess]:
     """The app as `python -m bot serve` against the stand-ins; always killed afterwards."""
-    slack, goto = stand_ins
-    port = free_port()
-    settings = Settings(
-        _env_file=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.api_url,
-        gotoassist_api_url=goto.base_url,
-        gotoassist_access_token=GOTO_TOKEN,
-        public_base_url=f"http://127.0.0.1:{port}",
-        database_url=f"sqlite+aiosqlite:///{tmp_path / 'rs.db'}",
-        encryption_key=new_key(),
-        host="127.0.0.1",
-        port=port,
+    settings = app_settings(
+        stand_ins,
+        f"sqlite+aiosqlite:///{tmp_path / 'rs.db'}",
         log_level="WARNING",
         log_format="console",
         outbox_lease_s=5.0,
@@ -103,22 +69,22 @@ def app_process(
 
 
 async def test_killed_process_restarts_and_edits_the_same_card(
-    stand_ins: tuple[SlackStandIn, GoToAssistStandIn], app_process: AppProcess
+    stand_ins: StandIns, app_process: AppProcess
 ) -> None:
-    slack, goto = stand_ins
+    slack, goto = stand_ins.slack, stand_ins.goto
     app = app_process
     app.migrate()
     app.start()
     await app.wait_ready()
 
     async with aiohttp.ClientSession() as http:
-        body = slash_body(START_TEXT, response_url=slack.response_url("first"))
+        body = slash_command_body(START_TEXT, response_url=slack.response_url("first"))
         status, ack = await post_slack(http, app.base_url, body, sign(body))
         assert status == 200, app.output()
         assert "Starting" in str(ack)
 
         await wait_until(lambda: len(slack.dms(TECH)) == 1, within=20, what="the start-link DM")
-        (card,) = slack_cards(slack)
+        (card,) = cards(stand_ins)
         assert card.text.endswith("not started")
         (session,) = goto.list_sessions()
 
@@ -138,5 +104,5 @@ async def test_killed_process_restarts_and_edits_the_same_card(
             return current is not None and current.text.endswith("waiting")
 
         await wait_until(edited, within=20, what="the card to say waiting")
-        assert [m.ts for m in slack_cards(slack)] == [card.ts]
+        assert [m.ts for m in cards(stand_ins)] == [card.ts]
         assert {c.params["ts"] for c in slack.calls_to("chat.update")} == {card.ts}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import CHANNEL, quiet_rig, start_and_settle
 
 

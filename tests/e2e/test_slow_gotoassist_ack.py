@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import CHANNEL, TECH, cards, rendered
 
 SLACK_DEADLINE_S = 3.0

@@ -15,7 +15,6 @@ Every scenario ends with the same checks:
 from __future__ import annotations
 
 import asyncio
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -25,24 +24,14 @@ from typing import Any
 import aiohttp
 
 from bot.config import Settings
-from bot.crypto import new_key
 from bot.sessions.status import SessionStatus
-from bot.store.database import make_engine
-from bot.store.schema import upgrade
 from sandbox.gotoassist import GoToAssistStandIn, StandInSession
+from sandbox.harness import StandIns, app_settings, send_slash
 from sandbox.process import AppProcess
-from sandbox.rig import (
-    BOT_TOKEN,
-    GOTO_TOKEN,
-    SIGNING_SECRET,
-    TEAM,
-    free_port,
-    sign,
-    slash_command_body,
-)
+from sandbox.signing import CHANNEL, TECH
 from sandbox.slack import RecordedCall, SlackStandIn, StandInMessage
+from tests.e2e.helpers import card_prefix
 
-CHANNEL = "CSUPPORT"
 # Callback scenarios: live sessions polled every second (the safety net works fast); a new
 # session is first polled after 5 s (the default), by which time the tests have started it.
 POLLS = {
@@ -50,7 +39,6 @@ POLLS = {
     "poll_interval_active_s": 1.0,
     "poll_interval_idle_s": 2.0,
 }
-TECH = "UTECH1"
 EXPIRED = "not started (expired)"
 
 
@@ -64,10 +52,6 @@ def customer(i: int) -> str:
 def command_text(i: int) -> str:
     """`/remote-support` text for customer ``i`` (quoted name, e-mail, ticket)."""
     return f'"{customer(i)}" c{i}@example.com #{4000 + i}'
-
-
-def card_prefix(name: str) -> str:
-    return f"Remote support for {name}:"
 
 
 # --------------------------------------------------------------------------- Slack side
@@ -283,58 +267,22 @@ def expect_invariants(
 # --------------------------------------------------------------------------- processes
 
 
-@dataclass
-class Services:
-    """Both stand-ins, started in this process (the app may be in another)."""
-
-    slack: SlackStandIn
-    goto: GoToAssistStandIn
-
-    @classmethod
-    async def start(cls) -> Services:
-        slack = SlackStandIn(bot_token=BOT_TOKEN, team_id=TEAM)
-        goto = GoToAssistStandIn(tokens=[GOTO_TOKEN])
-        await slack.start()
-        await goto.start()
-        return cls(slack, goto)
-
-    async def stop(self) -> None:
-        await self.goto.stop()
-        await self.slack.stop()
+# Fault scenarios run ``serve`` with short leases and fast polls.
+PROCESS_DEFAULTS: dict[str, Any] = {
+    "log_level": "INFO",
+    "outbox_lease_s": 3.0,
+    "poll_interval_young_s": 1.0,
+    "poll_interval_active_s": 1.0,
+    "poll_interval_idle_s": 2.0,
+}
 
 
 def process_settings(
-    services: Services, database_url: str, *, callbacks: bool = True, **overrides: Any
+    stand: StandIns, database_url: str, *, callbacks: bool = True, **overrides: Any
 ) -> Settings:
-    """Settings for ``serve`` in a subprocess against ``services`` (like Rig.make_settings)."""
-    port = free_port()
-    values: dict[str, Any] = {
-        "slack_bot_token": BOT_TOKEN,
-        "slack_signing_secret": SIGNING_SECRET,
-        "slack_api_url": services.slack.api_url,
-        "gotoassist_api_url": services.goto.base_url,
-        "gotoassist_access_token": GOTO_TOKEN,
-        "public_base_url": f"http://127.0.0.1:{port}" if callbacks else None,
-        "database_url": database_url,
-        "encryption_key": new_key(),
-        "host": "127.0.0.1",
-        "port": port,
-        "log_level": "INFO",
-        "outbox_lease_s": 3.0,
-        "poll_interval_young_s": 1.0,
-        "poll_interval_active_s": 1.0,
-        "poll_interval_idle_s": 2.0,
-    }
-    values.update(overrides)
-    return Settings(_env_file=None, **values)
-
-
-async def migrate(database_url: str) -> None:
-    engine = make_engine(database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    """Settings for ``serve`` in a subprocess against ``stand`` (``PROCESS_DEFAULTS``, then
+    ``overrides``)."""
+    return app_settings(stand, database_url, callbacks=callbacks, **PROCESS_DEFAULTS | overrides)
 
 
 class Processes:
@@ -369,19 +317,9 @@ async def slash(
     channel: str = CHANNEL,
 ) -> int:
     """A signed `/remote-support text` to an app at ``base_url``; returns the HTTP status."""
-    body = slash_command_body(
-        text,
-        response_url=slack.response_url(f"{user}-{time.monotonic_ns()}"),
-        user=user,
-        channel=channel,
-    )
-    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-    async with (
-        aiohttp.ClientSession() as http,
-        http.post(f"{base_url}/slack/events", data=body.encode(), headers=headers) as response,
-    ):
-        await response.read()
-        return response.status
+    async with aiohttp.ClientSession() as http:
+        status, _ack = await send_slash(http, base_url, slack, text, user=user, channel=channel)
+        return status
 
 
 async def settle(seconds: float) -> None:

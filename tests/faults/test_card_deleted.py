@@ -3,7 +3,7 @@ stored, and later edits go to the new card."""
 
 from __future__ import annotations
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.faults.helpers import (
     CHANNEL,
     POLLS,

@@ -17,13 +17,12 @@ from typing import Any
 import pytest
 
 from bot.workflows.starting import INTERRUPTED
-from sandbox.rig import wait_until
+from sandbox.harness import StandIns, migrate, wait_until
 from tests.faults.helpers import (
     CHANNEL,
     TECH,
     Lifecycle,
     Processes,
-    Services,
     card_of,
     card_says,
     command_text,
@@ -33,7 +32,6 @@ from tests.faults.helpers import (
     expect_invariants,
     in_flight_updates,
     lost_answers,
-    migrate,
     private_texts,
     process_settings,
     retry_after_problems,
@@ -52,8 +50,8 @@ SLOW_POLLS = {
 
 
 @pytest.fixture
-async def services() -> AsyncIterator[Services]:
-    running = await Services.start()
+async def services() -> AsyncIterator[StandIns]:
+    running = await StandIns.started()
     try:
         yield running
     finally:
@@ -82,7 +80,7 @@ async def _kill9(procs: Processes) -> float:
 
 
 async def test_kill9_after_callback_stored_before_delivery(
-    services: Services, launcher: Callable[..., Processes], postgres_url: str
+    services: StandIns, launcher: Callable[..., Processes], postgres_url: str
 ) -> None:
     slack, goto = services.slack, services.goto
     name = customer(0)
@@ -134,7 +132,7 @@ async def test_kill9_after_callback_stored_before_delivery(
 
 
 async def test_kill9_during_delivery(
-    services: Services, launcher: Callable[..., Processes], postgres_url: str
+    services: StandIns, launcher: Callable[..., Processes], postgres_url: str
 ) -> None:
     slack, goto = services.slack, services.goto
     name = customer(0)
@@ -182,7 +180,7 @@ async def test_kill9_during_delivery(
 
 
 async def test_kill9_between_create_and_card(
-    services: Services, launcher: Callable[..., Processes], postgres_url: str
+    services: StandIns, launcher: Callable[..., Processes], postgres_url: str
 ) -> None:
     slack, goto = services.slack, services.goto
     await migrate(postgres_url)
@@ -220,7 +218,7 @@ async def test_kill9_between_create_and_card(
 
 
 async def test_kill9_while_a_write_waits_out_retry_after(
-    services: Services, launcher: Callable[..., Processes], postgres_url: str
+    services: StandIns, launcher: Callable[..., Processes], postgres_url: str
 ) -> None:
     """The Retry-After wait is stored with the write: a restarted process honours it too."""
     slack, goto = services.slack, services.goto

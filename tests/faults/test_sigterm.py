@@ -8,12 +8,11 @@ import signal
 import time
 from pathlib import Path
 
-from sandbox.rig import wait_until
+from sandbox.harness import StandIns, migrate, wait_until
 from tests.faults.helpers import (
     TECH,
     Lifecycle,
     Processes,
-    Services,
     card_of,
     card_says,
     command_text,
@@ -21,7 +20,6 @@ from tests.faults.helpers import (
     creates,
     customer,
     expect_invariants,
-    migrate,
     private_texts,
     process_settings,
     settle,
@@ -31,7 +29,7 @@ from tests.faults.helpers import (
 
 async def test_sigterm_with_a_start_in_flight(postgres_url: str, tmp_path: Path) -> None:
     name = customer(0)
-    services = await Services.start()
+    services = await StandIns.started()
     slack, goto = services.slack, services.goto
     procs = Processes(process_settings(services, postgres_url), tmp_path)
     try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from sandbox.slack import RateLimit
 from tests.faults.helpers import (
     CHANNEL,

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 from tests.faults.helpers import (
     CHANNEL,
     POLLS,

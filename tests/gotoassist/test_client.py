@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +31,7 @@ from bot.gotoassist import (
 from bot.gotoassist.errors import GoToAssistError
 from bot.sessions.status import SessionStatus
 from sandbox.gotoassist import DEFAULT_TOKEN, GoToAssistStandIn, token_fingerprint
+from sandbox.harness import free_port
 
 TOKEN = DEFAULT_TOKEN
 MACHINE = "6f1c3a9e-0000-4000-8000-00000000abcd"
@@ -50,12 +50,6 @@ async def g2a() -> AsyncIterator[GoToAssistStandIn]:
     async with GoToAssistStandIn(seed=7) as stand_in:
         stand_in.add_machine(MACHINE, "Front desk PC")
         yield stand_in
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture
@@ -81,13 +75,6 @@ def client(make_client: Callable[..., GoToAssistClient]) -> GoToAssistClient:
 
 def _record(calls: Calls) -> Callable[[str, str], None]:
     return lambda method, outcome: calls.append((method, outcome))
-
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 # -- success -------------------------------------------------------------------------------
@@ -318,7 +305,7 @@ async def test_unexpected_status_is_a_plain_gotoassist_error(
 async def test_create_is_retried_while_the_port_refuses_connections(
     make_client: Callable[..., GoToAssistClient], calls: Calls
 ) -> None:
-    base_url = f"http://127.0.0.1:{_closed_port()}/G2A/rest/v1"
+    base_url = f"http://127.0.0.1:{free_port()}/G2A/rest/v1"
     client = make_client(base_url=base_url, get_retries=2)
     with pytest.raises(Unreachable) as err:
         await client.create_session(TOKEN, ATTENDED)

@@ -23,23 +23,15 @@ from aiohttp import web
 from bot.app import create_web_app
 from sandbox.goto_oauth import TokenRequest
 from sandbox.gotoassist import GoToAssistStandIn, RecordedRequest, StandInSession
-from sandbox.rig import (
-    OAUTH_CLIENT_ID,
-    Rig,
-    free_port,
-    sign,
-    slash_command_body,
-    wait_until,
-)
+from sandbox.harness import Rig, free_port, send_slash, wait_until
+from sandbox.signing import CHANNEL, OAUTH_CLIENT_ID, TECH
 from sandbox.slack import SlackStandIn, StandInMessage
-from tests.e2e.helpers import query
+from tests.e2e.helpers import OTHER as OTHER
+from tests.e2e.helpers import START_TEXT as START_TEXT
+from tests.e2e.helpers import card_prefix, cards, query, session_rows
 
-CHANNEL = "CSUPPORT"
-TECH = "UTECH1"
-OTHER = "UOTHER2"
 TECH_EMAIL = "sam.tech@example.test"
 OTHER_EMAIL = "olly.other@example.test"
-START_TEXT = "Jane Doe jane@example.com #4521"
 SHARED_BLOCK = "card_shared_account"
 TRACKING_LOST_BLOCK = "card_tracking_lost"
 
@@ -96,19 +88,10 @@ async def slash(
     """A signed `/remote-support text_` from ``user``; its response_url key is known."""
     app = target(app) if isinstance(app, Rig) else app
     key = f"{user}-{uuid.uuid4().hex}"
-    body = slash_command_body(
-        text_, response_url=app.slack.response_url(key), user=user, channel=channel
+    status, ack = await send_slash(
+        app.http, app.base_url, app.slack, text_, user=user, channel=channel, key=key
     )
-    headers = {"Content-Type": "application/x-www-form-urlencoded", **sign(body)}
-    async with app.http.post(
-        f"{app.base_url}/slack/events", data=body.encode(), headers=headers
-    ) as response:
-        raw = await response.text()
-        try:
-            ack: Any = json.loads(raw) if raw else None
-        except ValueError:
-            ack = raw
-        return Command(key=key, status=response.status, ack=ack)
+    return Command(key=key, status=status, ack=ack)
 
 
 async def wait_response(
@@ -277,14 +260,6 @@ async def wait_session(app: Rig | Target, customer: str, within: float = 15.0) -
     return found
 
 
-def card_prefix(customer: str) -> str:
-    return f"Remote support for {customer}:"
-
-
-def cards(app: Rig | Target, channel: str = CHANNEL) -> list[StandInMessage]:
-    return app.slack.messages(channel, replies=False)
-
-
 def card_for(app: Rig | Target, customer: str, channel: str = CHANNEL) -> StandInMessage | None:
     found = [m for m in cards(app, channel) if m.text.startswith(card_prefix(customer))]
     assert len(found) <= 1, f"{len(found)} cards for {customer}"
@@ -326,5 +301,4 @@ async def accounts(database_url: str) -> list[dict[str, Any]]:
     return await query(database_url, "SELECT * FROM goto_accounts ORDER BY user_id")
 
 
-async def sessions(database_url: str) -> list[dict[str, Any]]:
-    return await query(database_url, "SELECT * FROM sessions ORDER BY created_at")
+sessions = session_rows  # what the OAuth tests call the sessions table's rows

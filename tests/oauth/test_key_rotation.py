@@ -12,8 +12,8 @@ from typing import Any
 from pydantic import SecretStr
 
 from bot.crypto import SecretBox, new_key
+from sandbox.harness import Rig
 from sandbox.process import settings_env
-from sandbox.rig import Rig
 
 from .helpers import (
     START_TEXT,

@@ -7,7 +7,8 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 from sandbox.gotoassist import token_fingerprint
-from sandbox.rig import GOTO_TOKEN, TEAM, wait_until
+from sandbox.harness import wait_until
+from sandbox.signing import GOTO_TOKEN, TEAM
 
 from .helpers import (
     CHANNEL,

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from sandbox.rig import Rig, wait_until
+from sandbox.harness import Rig, wait_until
 
 from .helpers import (
     START_TEXT,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
-from sandbox.rig import wait_until
+from sandbox.harness import wait_until
 
 from .helpers import (
     START_TEXT,

@@ -11,23 +11,15 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.config import Settings
 from bot.crypto import new_key
-from bot.store.database import make_engine
-from bot.store.schema import upgrade
-from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.harness import StandIns, app_settings, free_port, migrate, wait_until
 from sandbox.process import AppProcess
-from sandbox.rig import (
+from sandbox.signing import (
     BOT_TOKEN,
     GOTO_TOKEN,
-    OAUTH_CLIENT_ID,
     OAUTH_CLIENT_SECRET,
     SIGNING_SECRET,
-    TEAM,
-    free_port,
-    wait_until,
 )
-from sandbox.slack import SlackStandIn
 
 from .helpers import (
     OTHER,
@@ -71,41 +63,23 @@ async def test_no_secret_in_the_database_files_or_the_logs(tmp_path: Path) -> No
     database_url = f"sqlite+aiosqlite:///{db_path}"
     encryption_key = new_key()
     log_path = tmp_path / "serve.log"
-    async with (
-        SlackStandIn(bot_token=BOT_TOKEN, team_id=TEAM) as slack,
-        GoToAssistStandIn(tokens=[GOTO_TOKEN]) as goto,
-    ):
+    async with StandIns() as stand:
+        slack, goto = stand.slack, stand.goto
         port = free_port()
         base_url = f"http://127.0.0.1:{port}"
-        goto.oauth.add_oauth_client(
-            OAUTH_CLIENT_ID, OAUTH_CLIENT_SECRET, [f"{base_url}/goto/oauth/callback"]
-        )
-        settings = Settings(
-            _env_file=None,
-            slack_bot_token=BOT_TOKEN,
-            slack_signing_secret=SIGNING_SECRET,
-            slack_api_url=slack.api_url,
-            gotoassist_api_url=goto.base_url,
-            gotoassist_access_token=GOTO_TOKEN,
-            goto_client_id=OAUTH_CLIENT_ID,
-            goto_client_secret=OAUTH_CLIENT_SECRET,
-            goto_auth_url=goto.auth_url,
-            public_base_url=base_url,
-            database_url=database_url,
-            encryption_key=encryption_key,
-            host="127.0.0.1",
+        settings = app_settings(
+            stand,
+            database_url,
             port=port,
+            oauth=True,
+            encryption_key=encryption_key,
             log_level="DEBUG",
             log_format="json",
             poll_interval_young_s=0.5,
             poll_interval_active_s=0.5,
             poll_interval_idle_s=1.0,
         )
-        engine = make_engine(database_url)
-        try:
-            await upgrade(engine)
-        finally:
-            await engine.dispose()
+        await migrate(database_url)
 
         with AppProcess(settings, log_path) as app:
             await app.wait_ready()

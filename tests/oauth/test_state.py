@@ -15,7 +15,8 @@ from bot.app import state_key
 from bot.store import accounts as account_store
 from bot.store.database import Database, make_engine
 from bot.store.types import utcnow
-from sandbox.rig import TEAM, Rig
+from sandbox.harness import Rig
+from sandbox.signing import TEAM
 
 from .helpers import (
     OTHER,

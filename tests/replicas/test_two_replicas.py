@@ -13,41 +13,23 @@ import pytest
 from bot.config import Settings
 from bot.crypto import new_key
 from bot.sessions.status import SessionStatus
-from bot.store.database import make_engine
-from bot.store.schema import upgrade
 from sandbox.balancer import RoundRobin
-from sandbox.gotoassist import GoToAssistStandIn
+from sandbox.harness import StandIns, app_settings, migrate, wait_until
 from sandbox.process import AppProcess
-from sandbox.rig import (
-    BOT_TOKEN,
-    GOTO_TOKEN,
-    SIGNING_SECRET,
-    TEAM,
-    free_port,
-    sign,
-    slash_command_body,
-    wait_until,
-)
+from sandbox.signing import sign, slash_command_body
 from sandbox.slack import SlackStandIn
 
 SESSIONS = 100
 CHANNELS = [f"CREPLICA{i}" for i in range(5)]
 
 
-def _settings(slack: SlackStandIn, goto: GoToAssistStandIn, db: str, lb: str, key: str) -> Settings:
-    return Settings(
-        _env_file=None,
-        slack_bot_token=BOT_TOKEN,
-        slack_signing_secret=SIGNING_SECRET,
-        slack_api_url=slack.api_url,
-        gotoassist_api_url=goto.base_url,
-        gotoassist_access_token=GOTO_TOKEN,
+def _settings(stand: StandIns, db: str, lb: str, key: str) -> Settings:
+    return app_settings(
+        stand,
+        db,
         gotoassist_rate_per_s=4.5,  # per replica: two stay under GoToAssist's 10/s
         public_base_url=lb,
-        database_url=db,
         encryption_key=key,
-        host="127.0.0.1",
-        port=free_port(),
         outbox_lease_s=3.0,
         poll_lease_s=3.0,
         poll_interval_young_s=20.0,
@@ -76,20 +58,14 @@ def _final_words(i: int) -> str:
 async def test_two_replicas_every_card_once_and_final(
     postgres_url: str, tmp_path: Path, kill_one: bool
 ) -> None:
-    async with (
-        SlackStandIn(bot_token=BOT_TOKEN, team_id=TEAM) as slack,
-        GoToAssistStandIn(tokens=[GOTO_TOKEN]) as goto,
-    ):
-        engine = make_engine(postgres_url)
-        await upgrade(engine)
-        await engine.dispose()
+    async with StandIns() as stand:
+        slack, goto = stand.slack, stand.goto
+        await migrate(postgres_url)
         lb = RoundRobin([])
         await lb.start()
         key = new_key()
         procs = [
-            AppProcess(
-                _settings(slack, goto, postgres_url, lb.base_url, key), tmp_path / f"r{n}.log"
-            )
+            AppProcess(_settings(stand, postgres_url, lb.base_url, key), tmp_path / f"r{n}.log")
             for n in range(2)
         ]
         lb.backends.extend(p.base_url for p in procs)

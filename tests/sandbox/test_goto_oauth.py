@@ -40,12 +40,6 @@ async def g2a() -> AsyncIterator[GoToAssistStandIn]:
         yield stand_in
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 def authorize_url(
     g2a: GoToAssistStandIn,
     *,

@@ -43,12 +43,6 @@ async def g2a() -> AsyncIterator[GoToAssistStandIn]:
 
 
 @pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
-@pytest.fixture
 async def receiver() -> AsyncIterator[Receiver]:
     got: list[tuple[str, dict[str, Any]]] = []
 

@@ -34,12 +34,6 @@ async def client(slack: SlackStandIn) -> AsyncIterator[AsyncWebClient]:
     yield web
 
 
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
-
-
 async def slack_error(coro: Any) -> SlackApiError:
     with pytest.raises(SlackApiError) as info:
         await coro

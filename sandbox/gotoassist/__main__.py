@@ -1,0 +1,5 @@
+"""``python -m sandbox.gotoassist``."""
+
+from sandbox.gotoassist.standalone import main
+
+main()
