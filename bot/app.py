@@ -237,8 +237,8 @@ def tune_gc() -> None:
 async def create_web_app(
     settings: Settings, *, workers: bool = True, own_process: bool = False
 ) -> web.Application:
-    """The aiohttp application serving every route of design.md. ``own_process``: the app
-    is all this process runs (`serve`), so process-wide tuning is allowed."""
+    """The aiohttp application: Slack, callback, OAuth and health routes. ``own_process``:
+    the app is all this process runs (`serve`), so process-wide tuning is allowed."""
     runtime = build_runtime(settings)
     app = web.Application(client_max_size=CLIENT_MAX_SIZE)
     app[TRACKER] = runtime.tracker

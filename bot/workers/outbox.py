@@ -20,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from bot.clock import utcnow
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
 from bot.sessions.intents import (
@@ -38,7 +39,6 @@ from bot.store import outbox
 from bot.store import sessions as session_store
 from bot.store.database import Database
 from bot.store.group_commit import GroupCommit
-from bot.store.types import utcnow
 from bot.workers import rendering
 
 log = logging.getLogger(__name__)

@@ -8,9 +8,9 @@ import contextlib
 import logging
 from datetime import timedelta
 
+from bot.clock import utcnow
 from bot.store import sessions as session_store
 from bot.store.database import Database
-from bot.store.types import utcnow
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 

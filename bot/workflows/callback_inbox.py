@@ -9,12 +9,12 @@ from enum import Enum
 
 from sqlalchemy import Connection
 
+from bot.clock import utcnow
 from bot.sessions.lifecycle import Observation
 from bot.sessions.transition import CallbackArrived, PollSchedule, transition
 from bot.store import sessions as session_store
 from bot.store.database import Database
 from bot.store.group_commit import GroupCommit
-from bot.store.types import utcnow
 
 
 class CallbackResult(Enum):

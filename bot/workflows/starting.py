@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.accounts.resolver import Account, AccountResolver, NoAccount, with_token
+from bot.clock import utcnow
 from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError
@@ -28,7 +29,6 @@ from bot.sessions.transition import (
 )
 from bot.store import sessions as session_store
 from bot.store.database import Database
-from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 

@@ -7,6 +7,7 @@ import logging
 from collections.abc import Callable
 
 from bot.accounts.resolver import AccountGone, AccountResolver, NoAccount, with_token
+from bot.clock import utcnow
 from bot.crypto import hash_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError, NotFound, Unauthorized
@@ -18,7 +19,6 @@ from bot.sessions.model import Session
 from bot.sessions.transition import PollSchedule, Transition, transition
 from bot.store import sessions as session_store
 from bot.store.database import Database
-from bot.store.types import utcnow
 from bot.workflows.callback_inbox import CallbackInbox, CallbackResult
 
 log = logging.getLogger(__name__)

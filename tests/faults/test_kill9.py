@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from bot.sandbox.rig import wait_until
-from bot.workflows.starting import INTERRUPTED
+from bot.workers.rendering import INTERRUPTED
 from tests.faults.helpers import (
     CHANNEL,
     TECH,
