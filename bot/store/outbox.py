@@ -162,10 +162,15 @@ def row_values(session_id: str, intent: Intent, now: datetime) -> dict[str, Any]
     }
 
 
-def enqueue(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
     """Queue writes given as ``row_values`` in one statement (ids follow the list order)."""
     if rows:
         conn.execute(insert(OUTBOX), list(rows))
+
+
+def enqueue(conn: Connection, session_id: str, intents: Sequence[Intent], now: datetime) -> None:
+    """Queue Slack intents for a session outside any change of its state."""
+    insert_rows(conn, [row_values(session_id, intent, now) for intent in intents])
 
 
 def _with_due_work(now: datetime) -> Any:

@@ -19,7 +19,6 @@ from typing import Any
 from sqlalchemy import Connection, Row, Update, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sessions.intents import Intent
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
 from bot.sessions.transition import KEEP, Transition
@@ -215,7 +214,7 @@ class Writes:
 
     def save(self, conn: Connection) -> None:
         _save_columns(conn, list(self._changed.values()), self._columns)
-        outbox.enqueue(conn, self._owed)
+        outbox.insert_rows(conn, self._owed)
 
 
 def write_transition(
@@ -246,11 +245,6 @@ def store_card(conn: Connection, session_id: str, channel: str, ts: str) -> Sess
     found = conn.execute(select(SESSIONS).where(SESSIONS.c.id == session_id)).mappings()
     row = found.one_or_none()
     return to_domain(row) if row is not None else None
-
-
-def enqueue(conn: Connection, session_id: str, intents: Iterable[Intent], now: datetime) -> None:
-    """Queue Slack intents for a session outside any change of its state."""
-    outbox.enqueue(conn, [outbox.row_values(session_id, intent, now) for intent in intents])
 
 
 def by_ids(conn: Connection, session_ids: Sequence[str]) -> list[Session]:

@@ -421,7 +421,7 @@ class OutboxWorker:
         return Sent() if result.ok else self._failure(row, result)
 
     async def _enqueue(self, session_id: str, intent: Intent) -> None:
-        await self._db.run_write(session_store.enqueue, session_id, [intent], utcnow())
+        await self._db.run_write(outbox.enqueue, session_id, [intent], utcnow())
         self.wake()
 
     # -- private messages --------------------------------------------------------------------
