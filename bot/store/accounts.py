@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.accounts.state import StateClaims
 from bot.store.tables import GoToAccountRow, OAuthStateRow
 
 
-def save_state(tx: AsyncSession, claims: StateClaims) -> None:
+class StoredState(Protocol):
+    """What is stored of a GoTo OAuth ``state`` (bot.accounts.state.StateClaims is one)."""
+
+    @property
+    def team_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def nonce_hash(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+def save_state(tx: AsyncSession, claims: StoredState) -> None:
     tx.add(
         OAuthStateRow(
             nonce_hash=claims.nonce_hash,
@@ -22,7 +35,7 @@ def save_state(tx: AsyncSession, claims: StateClaims) -> None:
     )
 
 
-async def consume_state(tx: AsyncSession, claims: StateClaims, now: datetime) -> bool:
+async def consume_state(tx: AsyncSession, claims: StoredState, now: datetime) -> bool:
     """Mark the state used; False when it is unknown, used already, or not this user's."""
     result = await tx.execute(
         update(OAuthStateRow)
