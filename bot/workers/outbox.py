@@ -5,6 +5,10 @@ edit owed when a card is written becomes that one ``chat.update`` of the latest 
 Sessions are delivered side by side (a slow one does not hold up the others); within a
 session, writes go out in the order they were queued, except that a parked write (one
 Slack kept refusing) no longer holds up the ones behind it.
+
+Each row carries a typed intent; this worker is the only place one becomes Block Kit (through
+``rendering``). Every delivery step returns what came of it (``Sent``, ``RetryAt``, ``Park``,
+or ``MoveToDm`` for a channel that cannot take the card) and the loop records it.
 """
 
 from __future__ import annotations
