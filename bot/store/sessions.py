@@ -253,12 +253,6 @@ def by_ids(conn: Connection, session_ids: Sequence[str]) -> list[Session]:
     return [to_domain(row) for row in conn.execute(query).mappings()]
 
 
-def start_link_of(conn: Connection, session_id: str) -> str | None:
-    """The encrypted start link, while the session has one (it is erased when it ends)."""
-    query = select(SESSIONS.c.launch_url_enc).where(SESSIONS.c.id == session_id)
-    return conn.execute(query).scalar_one_or_none()
-
-
 # -- hot paths: Core statements on a Connection, run by Database.run_write ----------------------
 
 
