@@ -27,6 +27,7 @@ from bot.crypto import SecretBox
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.oauth import GoToOAuth
 from bot.metrics import observe_goto
+from bot.sessions.transition import PollSchedule
 from bot.slack import commands, events, interactions
 from bot.slack.deps import ListenerDeps
 from bot.slack.writer import SlackWriter
@@ -38,7 +39,7 @@ from bot.web.oauth import OAuthRoutes
 from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
 from bot.workflows.starting import SessionStarter
-from bot.workflows.tracking import PollSchedule, Tracker
+from bot.workflows.tracking import Tracker
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class Runtime:
             for task in pending:
                 task.cancel()  # leases run out and another replica (or restart) takes over
         await self.http.close()
-        await self.engine.dispose()
+        await self.db.dispose()  # the async engine and, on a SQLite file, the in-place one
 
 
 def build_runtime(settings: Settings) -> Runtime:
@@ -158,7 +159,7 @@ def build_runtime(settings: Settings) -> Runtime:
         accounts,
         box,
         callback_base=settings.callback_base(),
-        first_poll_after=schedule.young,
+        schedule=schedule,
         on_queued=worker.wake,
     )
     tasks = BackgroundTasks()
@@ -236,8 +237,8 @@ def tune_gc() -> None:
 async def create_web_app(
     settings: Settings, *, workers: bool = True, own_process: bool = False
 ) -> web.Application:
-    """The aiohttp application serving every route of design.md. ``own_process``: the app
-    is all this process runs (`serve`), so process-wide tuning is allowed."""
+    """The aiohttp application: Slack, callback, OAuth and health routes. ``own_process``:
+    the app is all this process runs (`serve`), so process-wide tuning is allowed."""
     runtime = build_runtime(settings)
     app = web.Application(client_max_size=CLIENT_MAX_SIZE)
     app[TRACKER] = runtime.tracker

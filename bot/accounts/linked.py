@@ -12,12 +12,12 @@ from collections import defaultdict
 from datetime import timedelta
 
 from bot.accounts.resolver import Account, AccountGone, NoAccount, NotLinked
+from bot.clock import utcnow
 from bot.crypto import SecretBox
 from bot.gotoassist.oauth import GoToOAuth, OAuthError, TokenSet
-from bot.store import accounts as store
+from bot.store import accounts as account_store
 from bot.store.database import Database
 from bot.store.tables import GoToAccountRow
-from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -42,20 +42,19 @@ class LinkedAccounts:
         self._margin = refresh_margin
         self._lease = refresh_lease
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self.refreshes = 0  # performed by this process (for tests and metrics)
 
     # -- linking ---------------------------------------------------------------------------
 
     async def link(self, team_id: str, user_id: str, tokens: TokenSet) -> None:
         """Store (or replace) a technician's tokens after the OAuth code exchange."""
         now = utcnow()
-        async with self._db.write() as db:
-            row = await store.for_user(db, team_id, user_id)
+        async with self._db.write() as tx:
+            row = await account_store.for_user(tx, team_id, user_id)
             if row is None:
                 row = GoToAccountRow(
                     id=uuid.uuid4().hex, team_id=team_id, user_id=user_id, created_at=now
                 )
-                db.add(row)
+                tx.add(row)
             row.principal = tokens.who
             row.access_token_enc = self._box.encrypt(tokens.access_token)
             row.refresh_token_enc = (
@@ -67,19 +66,19 @@ class LinkedAccounts:
             row.updated_at = now
 
     async def unlink(self, team_id: str, user_id: str) -> bool:
-        async with self._db.write() as db:
-            return await store.delete_for_user(db, team_id, user_id)
+        async with self._db.write() as tx:
+            return await account_store.delete_for_user(tx, team_id, user_id)
 
     async def principal(self, team_id: str, user_id: str) -> str | None:
-        async with self._db.read() as db:
-            row = await store.for_user(db, team_id, user_id)
+        async with self._db.read() as tx:
+            row = await account_store.for_user(tx, team_id, user_id)
             return row.principal if row is not None and not row.revoked else None
 
     # -- AccountResolver ---------------------------------------------------------------------
 
     async def for_user(self, team_id: str, user_id: str) -> Account:
-        async with self._db.read() as db:
-            row = await store.for_user(db, team_id, user_id)
+        async with self._db.read() as tx:
+            row = await account_store.for_user(tx, team_id, user_id)
             account_id = row.id if row is not None and not row.revoked else None
         if account_id is None:
             if self._shared is not None:
@@ -113,8 +112,8 @@ class LinkedAccounts:
                 if token is not None:
                     return Account(token=token, owner=account_id)
                 now = utcnow()
-                async with self._db.write() as db:  # ...and across replicas
-                    claimed = await store.claim_refresh(db, account_id, now, self._lease)
+                async with self._db.write() as tx:  # ...and across replicas
+                    claimed = await account_store.claim_refresh(tx, account_id, now, self._lease)
                 if claimed:
                     # Another replica may have refreshed between our look and our claim.
                     token = await self._usable(account_id, rejected)
@@ -127,8 +126,8 @@ class LinkedAccounts:
             await asyncio.sleep(0.2)  # another replica is refreshing: wait for its result
 
     async def _usable(self, account_id: str, rejected: str | None) -> str | None:
-        async with self._db.read() as db:
-            row = await store.by_id(db, account_id)
+        async with self._db.read() as tx:
+            row = await account_store.by_id(tx, account_id)
             if row is None or row.revoked:
                 raise AccountGone(f"Your GoTo account is no longer linked. {LOGIN_HINT}")
             token = self._box.decrypt(row.access_token_enc)
@@ -140,8 +139,8 @@ class LinkedAccounts:
         return token if expires_at - utcnow() > self._margin else None
 
     async def _refresh(self, account_id: str) -> str:
-        async with self._db.read() as db:
-            row = await store.by_id(db, account_id)
+        async with self._db.read() as tx:
+            row = await account_store.by_id(tx, account_id)
             encrypted = row.refresh_token_enc if row is not None else None
         refresh_token = self._box.decrypt(encrypted) if encrypted else None
         try:
@@ -157,10 +156,9 @@ class LinkedAccounts:
                     f"{LOGIN_HINT}"
                 ) from None
             raise NoAccount(f"{exc}. Try again in a moment.") from None
-        self.refreshes += 1
         now = utcnow()
-        async with self._db.write() as db:
-            row = await store.by_id(db, account_id)
+        async with self._db.write() as tx:
+            row = await account_store.by_id(tx, account_id)
             if row is None:
                 raise AccountGone(f"Your GoTo account was unlinked. {LOGIN_HINT}")
             row.access_token_enc = self._box.encrypt(tokens.access_token)
@@ -173,8 +171,8 @@ class LinkedAccounts:
         return tokens.access_token
 
     async def _release(self, account_id: str, *, revoked: bool) -> None:
-        async with self._db.write() as db:
-            row = await store.by_id(db, account_id)
+        async with self._db.write() as tx:
+            row = await account_store.by_id(tx, account_id)
             if row is not None:
                 row.refresh_lease_until = None
                 row.revoked = row.revoked or revoked

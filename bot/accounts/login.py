@@ -6,9 +6,9 @@ from urllib.parse import urlencode
 
 from bot.accounts.linked import LinkedAccounts
 from bot.accounts.state import StateSigner
-from bot.store import accounts as store
+from bot.clock import utcnow
+from bot.store import accounts as account_store
 from bot.store.database import Database
-from bot.store.types import utcnow
 
 
 class LoginLinks:
@@ -28,7 +28,7 @@ class LoginLinks:
         """A single-use link, valid 10 minutes, that links this Slack user's GoTo account."""
         now = utcnow()
         state, claims = self._signer.issue(team_id, user_id, now)
-        async with self._db.write() as db:
-            store.save_state(db, claims)
-            await store.forget_old_states(db, now)
+        async with self._db.write() as tx:
+            account_store.save_state(tx, claims)
+            await account_store.forget_old_states(tx, now)
         return f"{self._start}?{urlencode({'state': state})}"

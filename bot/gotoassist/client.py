@@ -16,7 +16,6 @@ import random
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
@@ -24,6 +23,7 @@ import aiohttp
 from pydantic import BaseModel, ValidationError
 from yarl import URL
 
+from bot.clock import as_utc, utcnow
 from bot.gotoassist.errors import (
     GoToAssistError,
     InvalidResponse,
@@ -286,9 +286,7 @@ def _parse_retry_after(value: str | None) -> float | None:
             when = email.utils.parsedate_to_datetime(value)
         except (TypeError, ValueError):
             return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
-        seconds = (when - datetime.now(UTC)).total_seconds()
+        seconds = (as_utc(when) - utcnow()).total_seconds()
     if not math.isfinite(seconds):
         return None
     return max(0.0, seconds)

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from bot.clock import as_utc
 from bot.sessions.status import SessionStatus
 
 __all__ = [
@@ -37,9 +38,7 @@ def _empty_to_none(value: object) -> object:
 
 def _aware(value: datetime | None) -> datetime | None:
     """A timestamp without an offset is taken as UTC."""
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=UTC)
+    return None if value is None else as_utc(value)
 
 
 _STATUS_VALUES = frozenset(status.value for status in SessionStatus)

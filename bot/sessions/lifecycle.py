@@ -55,7 +55,7 @@ class Change:
 
 
 def observe(session: Session, obs: Observation) -> Change:
-    """Merge ``obs`` into ``session`` following design.md's lifecycle rules.
+    """Merge ``obs`` into ``session``.
 
     The status never moves backwards and a terminal status is final. An observation at the
     current status or later may overwrite details; an older one (a late or reordered callback)

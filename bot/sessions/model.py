@@ -67,3 +67,4 @@ class Session:
     expired: bool = False
     shared_account: bool = False
     tracking_lost: bool = False  # its GoTo account was unlinked or revoked: no more updates
+    poll_failures: int = 0  # polls that failed in a row (they stretch the poll interval)

@@ -1,4 +1,4 @@
-"""Session status ordering and merge rules (design.md, "Lifecycle rules")."""
+"""Session status ordering: a status never moves backwards and a terminal one is final."""
 
 from __future__ import annotations
 

@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.accounts.state import StateClaims
 from bot.store.tables import GoToAccountRow, OAuthStateRow
 
 
-def save_state(db: AsyncSession, claims: StateClaims) -> None:
-    db.add(
+class StoredState(Protocol):
+    """What is stored of a GoTo OAuth ``state`` (bot.accounts.state.StateClaims is one)."""
+
+    @property
+    def team_id(self) -> str: ...
+    @property
+    def user_id(self) -> str: ...
+    @property
+    def nonce_hash(self) -> str: ...
+    @property
+    def expires_at(self) -> datetime: ...
+
+
+def save_state(tx: AsyncSession, claims: StoredState) -> None:
+    tx.add(
         OAuthStateRow(
             nonce_hash=claims.nonce_hash,
             team_id=claims.team_id,
@@ -22,9 +35,9 @@ def save_state(db: AsyncSession, claims: StateClaims) -> None:
     )
 
 
-async def consume_state(db: AsyncSession, claims: StateClaims, now: datetime) -> bool:
+async def consume_state(tx: AsyncSession, claims: StoredState, now: datetime) -> bool:
     """Mark the state used; False when it is unknown, used already, or not this user's."""
-    result = await db.execute(
+    result = await tx.execute(
         update(OAuthStateRow)
         .where(OAuthStateRow.nonce_hash == claims.nonce_hash)
         .where(OAuthStateRow.team_id == claims.team_id, OAuthStateRow.user_id == claims.user_id)
@@ -34,26 +47,26 @@ async def consume_state(db: AsyncSession, claims: StateClaims, now: datetime) ->
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def forget_old_states(db: AsyncSession, now: datetime) -> None:
-    await db.execute(
+async def forget_old_states(tx: AsyncSession, now: datetime) -> None:
+    await tx.execute(
         delete(OAuthStateRow).where(OAuthStateRow.expires_at < now - timedelta(days=1))
     )
 
 
-async def for_user(db: AsyncSession, team_id: str, user_id: str) -> GoToAccountRow | None:
+async def for_user(tx: AsyncSession, team_id: str, user_id: str) -> GoToAccountRow | None:
     query = select(GoToAccountRow).where(
         GoToAccountRow.team_id == team_id, GoToAccountRow.user_id == user_id
     )
-    return (await db.execute(query)).scalar_one_or_none()
+    return (await tx.execute(query)).scalar_one_or_none()
 
 
-async def by_id(db: AsyncSession, account_id: str) -> GoToAccountRow | None:
-    return await db.get(GoToAccountRow, account_id, populate_existing=True)
+async def by_id(tx: AsyncSession, account_id: str) -> GoToAccountRow | None:
+    return await tx.get(GoToAccountRow, account_id, populate_existing=True)
 
 
-async def claim_refresh(db: AsyncSession, account_id: str, now: datetime, lease: timedelta) -> bool:
+async def claim_refresh(tx: AsyncSession, account_id: str, now: datetime, lease: timedelta) -> bool:
     """Take the right to refresh this account's tokens (one refresher across replicas)."""
-    result = await db.execute(
+    result = await tx.execute(
         update(GoToAccountRow)
         .where(GoToAccountRow.id == account_id, GoToAccountRow.revoked.is_(False))
         .where(
@@ -67,8 +80,8 @@ async def claim_refresh(db: AsyncSession, account_id: str, now: datetime, lease:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def delete_for_user(db: AsyncSession, team_id: str, user_id: str) -> bool:
-    result = await db.execute(
+async def delete_for_user(tx: AsyncSession, team_id: str, user_id: str) -> bool:
+    result = await tx.execute(
         delete(GoToAccountRow).where(
             GoToAccountRow.team_id == team_id, GoToAccountRow.user_id == user_id
         )

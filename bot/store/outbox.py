@@ -1,4 +1,10 @@
-"""The outbox: Slack writes owed, stored in the transaction of the change they reflect."""
+"""The outbox: Slack writes owed, stored in the transaction of the change they reflect.
+
+Each row carries one typed intent (bot.sessions.intents): its ``kind`` and a small JSON
+payload. Nothing here renders: the outbox worker turns an intent into Block Kit when it sends.
+Rows written by earlier versions (a notice stored already rendered, ``{"expired": true}``)
+decode too, so an upgrade delivers what was owed before it.
+"""
 
 from __future__ import annotations
 
@@ -11,20 +17,52 @@ from typing import Any
 from sqlalchemy import Connection, and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.store.tables import OUTBOX, SESSIONS, OutboxRow
+from bot.sessions.intents import (
+    Card,
+    CreationFailed,
+    CreationInterrupted,
+    Intent,
+    JoinLink,
+    Notice,
+    NotInChannel,
+    StartLink,
+    StatusReply,
+    TrackingLost,
+)
+from bot.sessions.status import SessionStatus
+from bot.store.tables import OUTBOX, SESSIONS
 
 # The worker's bookkeeping runs per delivery: Core statements on a Connection, run by
 # Database.run_write (no unit of work, no identity map, one trip per transaction on SQLite).
 
-# Kinds of write. The card and thread replies are rendered from the stored session when sent.
+# Kinds of write, as stored in the ``kind`` column.
 CARD = "card"  # post the card, or edit it to the latest stored state
 JOIN_URL = "join_url"  # thread reply with the customer join link
 STATUS_REPLY = "status_reply"  # thread reply for one status change; payload {"status": ...}
 START_LINK = "start_link"  # the technician's private start link (ephemeral in thread + DM)
-NOTICE = "notice"  # a private message to the requester; payload {"text": ..., "blocks": ...}
+NOTICE = "notice"  # a private message to the requester; payload {"reason": ..., "dm": ...}
 
 PENDING = "pending"
 PARKED = "parked"
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedNotice:
+    """A notice stored already rendered, by a version before typed intents."""
+
+    text: str
+    blocks: list[dict[str, Any]] | None
+    dm: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Unreadable:
+    """A row whose kind or payload this version does not know."""
+
+    why: str
+
+
+Owed = Intent | RenderedNotice | Unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,15 +78,83 @@ class OwedWrite:
     created_at: datetime
     due_at: datetime
 
+    def intent(self) -> Owed:
+        return decode(self.kind, self.payload)
 
-def write_values(
-    session_id: str, kind: str, payload: dict[str, Any] | None, *, now: datetime
-) -> dict[str, Any]:
-    """The column values of a new outbox row."""
+
+_REASONS = {
+    CreationFailed: "creation_failed",
+    CreationInterrupted: "creation_interrupted",
+    TrackingLost: "tracking_lost",
+    NotInChannel: "not_in_channel",
+}
+
+
+def encode(intent: Intent) -> tuple[str, dict[str, Any]]:
+    """The ``kind`` and payload that store ``intent``."""
+    match intent:
+        case Card():
+            return CARD, {}
+        case JoinLink():
+            return JOIN_URL, {}
+        case StartLink():
+            return START_LINK, {}
+        case StatusReply(status=status):
+            return STATUS_REPLY, {"status": status.value}
+        case Notice(reason=reason, dm=dm):
+            payload: dict[str, Any] = {"reason": _REASONS[type(reason)], "dm": dm}
+            if isinstance(reason, CreationFailed):
+                payload["detail"] = reason.reason
+            elif isinstance(reason, NotInChannel):
+                payload.update(channel=reason.channel_id, archived=reason.archived)
+            return NOTICE, payload
+    raise AssertionError(f"unknown intent {intent!r}")
+
+
+def decode(kind: str, payload_json: str) -> Owed:
+    """The intent a stored row carries (rows from earlier versions included)."""
+    try:
+        payload = json.loads(payload_json or "{}")
+        return _decode(kind, payload)
+    except (ValueError, KeyError, TypeError) as exc:
+        return Unreadable(f"{kind}: {exc}")
+
+
+def _decode(kind: str, payload: dict[str, Any]) -> Owed:
+    if kind == CARD:
+        return Card()
+    if kind == JOIN_URL:
+        return JoinLink()
+    if kind == START_LINK:
+        return StartLink()
+    if kind == STATUS_REPLY:
+        # Earlier versions stored an expiry as {"expired": true}: the never-started reply.
+        return StatusReply(SessionStatus(payload.get("status", SessionStatus.NOT_STARTED)))
+    if kind == NOTICE:
+        dm = bool(payload.get("dm"))
+        reason = payload.get("reason")
+        if reason is None:  # rendered by an earlier version
+            return RenderedNotice(str(payload.get("text", "")), payload.get("blocks") or None, dm)
+        if reason == "creation_failed":
+            return Notice(CreationFailed(str(payload["detail"])), dm=dm)
+        if reason == "creation_interrupted":
+            return Notice(CreationInterrupted(), dm=dm)
+        if reason == "tracking_lost":
+            return Notice(TrackingLost(), dm=dm)
+        if reason == "not_in_channel":
+            where = NotInChannel(str(payload["channel"]), archived=bool(payload["archived"]))
+            return Notice(where, dm=dm)
+        return Unreadable(f"notice reason {reason!r}")
+    return Unreadable(f"kind {kind!r}")
+
+
+def row_values(session_id: str, intent: Intent, now: datetime) -> dict[str, Any]:
+    """The column values of a new outbox row owing ``intent``."""
+    kind, payload = encode(intent)
     return {
         "session_id": session_id,
         "kind": kind,
-        "payload": json.dumps(payload or {}),
+        "payload": json.dumps(payload),
         "state": PENDING,
         "attempts": 0,
         "created_at": now,
@@ -56,22 +162,15 @@ def write_values(
     }
 
 
-def enqueue(
-    db: AsyncSession,
-    session_id: str,
-    kind: str,
-    payload: dict[str, Any] | None = None,
-    *,
-    now: datetime,
-) -> None:
-    """Queue one write in the unit of work of ``db`` (flushed in queue order)."""
-    db.add(OutboxRow(**write_values(session_id, kind, payload, now=now)))
-
-
-def enqueue_many(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
-    """Queue writes given as ``write_values`` in one statement (ids follow the list order)."""
+def insert_rows(conn: Connection, rows: Sequence[dict[str, Any]]) -> None:
+    """Queue writes given as ``row_values`` in one statement (ids follow the list order)."""
     if rows:
         conn.execute(insert(OUTBOX), list(rows))
+
+
+def enqueue(conn: Connection, session_id: str, intents: Sequence[Intent], now: datetime) -> None:
+    """Queue Slack intents for a session outside any change of its state."""
+    insert_rows(conn, [row_values(session_id, intent, now) for intent in intents])
 
 
 def _with_due_work(now: datetime) -> Any:
@@ -175,9 +274,9 @@ def reschedule(
     conn.execute(update(OUTBOX).where(OUTBOX.c.id == row_id).values(values))
 
 
-async def depth(db: AsyncSession) -> dict[str, int]:
+async def depth(tx: AsyncSession) -> dict[str, int]:
     query = select(OUTBOX.c.state, func.count()).group_by(OUTBOX.c.state)
     counts = {PENDING: 0, PARKED: 0}
-    for state, count in (await db.execute(query)).all():
+    for state, count in (await tx.execute(query)).all():
         counts[str(state)] = int(count)
     return counts

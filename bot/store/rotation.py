@@ -22,13 +22,13 @@ async def rotate_secrets(db: Database, box: SecretBox) -> dict[str, int]:
         counts["rotated"] += 1
         return box.rotate(value)
 
-    async with db.write() as session:
+    async with db.write() as tx:
         rows = (
-            await session.execute(select(SessionRow).where(SessionRow.launch_url_enc.is_not(None)))
+            await tx.execute(select(SessionRow).where(SessionRow.launch_url_enc.is_not(None)))
         ).scalars()
         for row in rows:
             row.launch_url_enc = _rotate(row.launch_url_enc)
-        for account in (await session.execute(select(GoToAccountRow))).scalars():
+        for account in (await tx.execute(select(GoToAccountRow))).scalars():
             account.access_token_enc = _rotate(account.access_token_enc) or ""
             account.refresh_token_enc = _rotate(account.refresh_token_enc)
     return counts

@@ -1,62 +1,135 @@
-"""Reading and writing sessions. Every state change and the Slack writes it owes share one
-transaction: callers pass the AsyncSession and commit."""
+"""The sessions repository: Core statements, one write path.
+
+Reads for the listeners (``get``, ``find_for_user``, ``recent_for``) take an AsyncSession from
+``Database.read()`` and return Core rows (``row.launch_url_enc`` and the other columns by
+attribute; ``to_domain(row)`` for the domain session). Every change to a session (a start,
+a poll, a callback, a card's message id) is a function of a Connection run by
+``Database.run_write``: the session's row is locked, the domain's ``Transition`` is stored
+with the Slack intents it owes, all in one transaction.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache, partial
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Update, bindparam, or_, select, update
+from sqlalchemy import Connection, Row, Update, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.sessions.lifecycle import Change
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
+from bot.sessions.transition import KEEP, Transition
 from bot.store import outbox
-from bot.store.tables import SESSIONS, SessionRow
+from bot.store.tables import SESSIONS
+
+Values = dict[str, Any]  # one sessions row, column -> value
 
 
-def to_domain(row: SessionRow | Mapping[str, Any]) -> Session:
-    """The domain session from a loaded row or a Core row's mapping (column -> value)."""
-    value: Callable[[str], Any] = (
-        row.__getitem__ if isinstance(row, Mapping) else partial(getattr, row)
-    )
-    collaborators = value("collaborators")
+def to_domain(row: Row[Any] | Mapping[Any, Any]) -> Session:
+    """The domain session from a row (as ``get`` returns it) or its column -> value mapping."""
+    value: Mapping[Any, Any] = row._mapping if isinstance(row, Row) else row
+    collaborators = value["collaborators"]
     return Session(
-        id=value("id"),
-        team_id=value("team_id"),
-        channel_id=value("channel_id"),
-        requester_id=value("requester_id"),
-        kind=SessionKind(value("kind")),
-        status=SessionStatus(value("status")),
-        creation=CreationState(value("creation")),
-        created_at=value("created_at"),
-        customer_name=value("customer_name"),
-        customer_email=value("customer_email"),
-        partner_object=value("partner_object"),
-        partner_object_url=value("partner_object_url"),
-        machine_uuid=value("machine_uuid"),
-        machine_name=value("machine_name"),
-        goto_session_id=value("goto_session_id"),
-        session_token=value("session_token"),
-        customer_join_url=value("customer_join_url"),
-        expert_name=value("expert_name"),
-        started_at=value("started_at"),
-        customer_joined_at=value("customer_joined_at"),
-        ended_at=value("ended_at"),
-        notes=value("notes"),
-        recording_url=value("recording_url"),
+        id=value["id"],
+        team_id=value["team_id"],
+        channel_id=value["channel_id"],
+        requester_id=value["requester_id"],
+        kind=SessionKind(value["kind"]),
+        status=SessionStatus(value["status"]),
+        creation=CreationState(value["creation"]),
+        created_at=value["created_at"],
+        customer_name=value["customer_name"],
+        customer_email=value["customer_email"],
+        partner_object=value["partner_object"],
+        partner_object_url=value["partner_object_url"],
+        machine_uuid=value["machine_uuid"],
+        machine_name=value["machine_name"],
+        goto_session_id=value["goto_session_id"],
+        session_token=value["session_token"],
+        customer_join_url=value["customer_join_url"],
+        expert_name=value["expert_name"],
+        started_at=value["started_at"],
+        customer_joined_at=value["customer_joined_at"],
+        ended_at=value["ended_at"],
+        notes=value["notes"],
+        recording_url=value["recording_url"],
         collaborators=tuple(json.loads(collaborators)) if collaborators else (),
-        card_channel=value("card_channel"),
-        card_ts=value("card_ts"),
-        expired=value("expired"),
-        shared_account=value("goto_account") is None,
-        tracking_lost=bool(value("tracking_lost")),
+        card_channel=value["card_channel"],
+        card_ts=value["card_ts"],
+        expired=bool(value["expired"]),
+        shared_account=value["goto_account"] is None,
+        tracking_lost=bool(value["tracking_lost"]),
+        poll_failures=int(value["poll_failures"] or 0),
     )
+
+
+def request_of(session: Session) -> SessionRequest:
+    """What the technician asked for, as stored with the session."""
+    return SessionRequest(
+        kind=session.kind,
+        customer_name=session.customer_name,
+        customer_email=session.customer_email,
+        partner_object=session.partner_object,
+        partner_object_url=session.partner_object_url,
+        machine_uuid=session.machine_uuid,
+    )
+
+
+# -- reads ---------------------------------------------------------------------------------------
+
+
+async def get(tx: AsyncSession, session_id: str) -> Row[Any] | None:
+    query = select(SESSIONS).where(SESSIONS.c.id == session_id)
+    return (await tx.execute(query)).one_or_none()
+
+
+async def find_for_user(tx: AsyncSession, team_id: str, ref: str) -> Row[Any] | None:
+    """A session of this workspace by our id (or its prefix) or GoToAssist's session id."""
+    query = (
+        select(SESSIONS)
+        .where(SESSIONS.c.team_id == team_id)
+        .where(SESSIONS.c.creation == CreationState.CREATED.value)
+        .where(
+            or_(
+                SESSIONS.c.id == ref,
+                SESSIONS.c.goto_session_id == ref,
+                SESSIONS.c.id.startswith(ref if len(ref) >= 6 else ref + "\0", autoescape=True),
+            )
+        )
+        .order_by(SESSIONS.c.created_at.desc())
+        .limit(1)
+    )
+    return (await tx.execute(query)).first()
+
+
+async def recent_for(
+    tx: AsyncSession, team_id: str, requester_id: str, limit: int = 10
+) -> Sequence[Row[Any]]:
+    query = (
+        select(SESSIONS)
+        .where(SESSIONS.c.team_id == team_id, SESSIONS.c.requester_id == requester_id)
+        .where(SESSIONS.c.creation == CreationState.CREATED.value)
+        .order_by(SESSIONS.c.created_at.desc())
+        .limit(limit)
+    )
+    return (await tx.execute(query)).all()
+
+
+async def pending_before(tx: AsyncSession, cutoff: datetime) -> list[Session]:
+    """Creations still pending since before ``cutoff``: their request was cut off."""
+    query = (
+        select(SESSIONS)
+        .where(SESSIONS.c.creation == CreationState.PENDING.value)
+        .where(SESSIONS.c.created_at < cutoff)
+        .limit(100)
+    )
+    return [to_domain(row) for row in (await tx.execute(query)).all()]
+
+
+# -- writes: functions of a Connection, run by Database.run_write ---------------------------------
 
 
 def new_pending(
@@ -69,125 +142,115 @@ def new_pending(
     callback_token_hash: str | None,
     goto_account: str | None,
     now: datetime,
-) -> SessionRow:
+) -> Values:
     """A row stored before GoToAssist is asked, so that nothing started is ever lost."""
-    return SessionRow(
-        id=session_id,
-        team_id=team_id,
-        channel_id=channel_id,
-        requester_id=requester_id,
-        kind=request.kind.value,
-        status=SessionStatus.NOT_STARTED.value,
-        creation=CreationState.PENDING.value,
-        expired=False,
-        created_at=now,
-        updated_at=now,
-        goto_account=goto_account,
-        customer_name=request.customer_name,
-        customer_email=request.customer_email,
-        partner_object=request.partner_object,
-        partner_object_url=request.partner_object_url,
-        machine_uuid=request.machine_uuid,
-        callback_token_hash=callback_token_hash,
-        poll_failures=0,
-        tracking_lost=False,
-    )
+    return {
+        "id": session_id,
+        "team_id": team_id,
+        "channel_id": channel_id,
+        "requester_id": requester_id,
+        "kind": request.kind.value,
+        "status": SessionStatus.NOT_STARTED.value,
+        "creation": CreationState.PENDING.value,
+        "expired": False,
+        "created_at": now,
+        "updated_at": now,
+        "goto_account": goto_account,
+        "customer_name": request.customer_name,
+        "customer_email": request.customer_email,
+        "partner_object": request.partner_object,
+        "partner_object_url": request.partner_object_url,
+        "machine_uuid": request.machine_uuid,
+        "callback_token_hash": callback_token_hash,
+        "poll_failures": 0,
+        "tracking_lost": False,
+    }
 
 
-async def get(db: AsyncSession, session_id: str, *, lock: bool = False) -> SessionRow | None:
-    query = select(SessionRow).where(SessionRow.id == session_id)
-    if lock:
-        query = query.with_for_update()
-    return (await db.execute(query)).scalar_one_or_none()
+def insert_session(conn: Connection, values: Values) -> None:
+    conn.execute(insert(SESSIONS).values(values))
 
 
-def values_of(conn: Connection, session_ids: Sequence[str]) -> list[dict[str, Any]]:
-    """Sessions as column -> value mappings (a Core read, for ``to_domain``)."""
-    query = select(SESSIONS).where(SESSIONS.c.id.in_(session_ids))
-    return [dict(row) for row in conn.execute(query).mappings()]
-
-
-async def find_for_user(db: AsyncSession, team_id: str, ref: str) -> SessionRow | None:
-    """A session of this workspace by our id (or its prefix) or GoToAssist's session id."""
-    query = (
-        select(SessionRow)
-        .where(SessionRow.team_id == team_id)
-        .where(SessionRow.creation == CreationState.CREATED.value)
-        .where(
-            or_(
-                SessionRow.id == ref,
-                SessionRow.goto_session_id == ref,
-                SessionRow.id.startswith(ref if len(ref) >= 6 else ref + "\0", autoescape=True),
-            )
-        )
-        .order_by(SessionRow.created_at.desc())
-        .limit(1)
-    )
-    return (await db.execute(query)).scalar_one_or_none()
-
-
-async def recent_for(
-    db: AsyncSession, team_id: str, requester_id: str, limit: int = 10
-) -> Sequence[SessionRow]:
-    query = (
-        select(SessionRow)
-        .where(SessionRow.team_id == team_id, SessionRow.requester_id == requester_id)
-        .where(SessionRow.creation == CreationState.CREATED.value)
-        .order_by(SessionRow.created_at.desc())
-        .limit(limit)
-    )
-    return (await db.execute(query)).scalars().all()
-
-
-@dataclass(frozen=True, slots=True)
-class Effects:
-    """What storing a change does: column values to write and Slack writes owed, in order."""
-
-    columns: dict[str, Any]
-    writes: tuple[tuple[str, dict[str, Any] | None], ...]
-
-
-def effects_of(change: Change, stored_status: str, now: datetime) -> Effects:
-    """The columns and Slack writes (card edit, thread replies) ``change`` costs."""
-    if change.empty:
-        return Effects({}, ())
-    columns: dict[str, Any] = {}
-    for name, value in change.values.items():
+def _column_values(transition: Transition) -> Values:
+    """The stored form of a transition's values (and its next poll time, unless kept)."""
+    columns: Values = {}
+    for name, value in transition.values.items():
         if name == "collaborators":
             columns[name] = json.dumps(list(value))
-        elif name == "status":
-            columns[name] = SessionStatus(value).value
+        elif isinstance(value, SessionStatus | CreationState):
+            columns[name] = value.value
         else:
             columns[name] = value
-    columns["updated_at"] = now
-    writes: list[tuple[str, dict[str, Any] | None]] = []
-    # A detail learned between status changes (expert name, a collaborator) waits for the
-    # next status edit instead of costing a Slack write of its own; once the session has
-    # ended there is no next edit, so late details (notes, recording) are shown at once.
-    if (
-        change.new_status is not None
-        or SessionStatus(columns.get("status", stored_status)).is_terminal
-    ):
-        writes.append((outbox.CARD, None))
-    if change.join_url_learned:
-        writes.append((outbox.JOIN_URL, None))
-    if change.new_status is not None:
-        writes.append((outbox.STATUS_REPLY, {"status": change.new_status}))
-        if change.new_status.is_terminal:
-            columns["next_poll_at"] = None
-            columns["launch_url_enc"] = (
-                None  # a start link for an ended session is only a liability
-            )
-    return Effects(columns, tuple(writes))
+    if transition.next_poll_at is not KEEP:
+        columns["next_poll_at"] = transition.next_poll_at
+    return columns
 
 
-def apply_change(db: AsyncSession, row: SessionRow, change: Change, now: datetime) -> None:
-    """Store ``change`` on a loaded row and queue the Slack writes it owes."""
-    effects = effects_of(change, row.status, now)
-    for name, value in effects.columns.items():
-        setattr(row, name, value)
-    for kind, payload in effects.writes:
-        outbox.enqueue(db, row.id, kind, payload, now=now)
+class Writes:
+    """Transitions of locked sessions, stored together: one UPDATE (an executemany) of every
+    changed session's final state and one INSERT of every Slack intent owed, in order."""
+
+    def __init__(self, now: datetime) -> None:
+        self._now = now
+        self._changed: dict[str, Values] = {}
+        self._columns: set[str] = set()
+        self._owed: list[Values] = []
+
+    def add(self, row: Values, transition: Transition) -> None:
+        """Apply ``transition`` to ``row`` (updated in place, so a later transition of the
+        same session in this transaction sees it) and queue what it owes."""
+        columns = _column_values(transition)
+        if columns:
+            row.update(columns)
+            self._columns.update(columns)
+            self._changed[row["id"]] = row
+        self._owed.extend(
+            outbox.row_values(row["id"], intent, self._now) for intent in transition.intents
+        )
+
+    @property
+    def owes_slack(self) -> bool:
+        return bool(self._owed)
+
+    def save(self, conn: Connection) -> None:
+        _save_columns(conn, list(self._changed.values()), self._columns)
+        outbox.insert_rows(conn, self._owed)
+
+
+def write_transition(
+    conn: Connection,
+    session_id: str,
+    decide: Callable[[Session], Transition],
+    now: datetime,
+) -> Transition | None:
+    """Lock one session, ask ``decide`` what happens to it, store that and the intents it
+    owes. None when there is no such session."""
+    query = select(SESSIONS).where(SESSIONS.c.id == session_id).with_for_update()
+    found = conn.execute(query).mappings().one_or_none()
+    if found is None:
+        return None
+    row = dict(found)
+    transition = decide(to_domain(row))
+    writes = Writes(now)
+    writes.add(row, transition)
+    writes.save(conn)
+    return transition
+
+
+def store_card(conn: Connection, session_id: str, channel: str, ts: str) -> Session | None:
+    """Record where the session's card now is; the session as it stands after."""
+    conn.execute(
+        update(SESSIONS).where(SESSIONS.c.id == session_id).values(card_channel=channel, card_ts=ts)
+    )
+    found = conn.execute(select(SESSIONS).where(SESSIONS.c.id == session_id)).mappings()
+    row = found.one_or_none()
+    return to_domain(row) if row is not None else None
+
+
+def by_ids(conn: Connection, session_ids: Sequence[str]) -> list[Session]:
+    """Sessions by id (the outbox worker reads what it claimed)."""
+    query = select(SESSIONS).where(SESSIONS.c.id.in_(session_ids))
+    return [to_domain(row) for row in conn.execute(query).mappings()]
 
 
 # -- hot paths: Core statements on a Connection, run by Database.run_write ----------------------
@@ -202,7 +265,7 @@ _BY_CALLBACK_HASHES = (
 )
 
 
-def lock_by_callback_hashes(conn: Connection, hashes: set[str]) -> dict[str, dict[str, Any]]:
+def lock_by_callback_hashes(conn: Connection, hashes: set[str]) -> dict[str, Values]:
     """Created sessions (column -> value) by the hash of their callback token, locked for the
     update (FOR UPDATE on PostgreSQL; on SQLite the write transaction holds the lock)."""
     result = conn.execute(_BY_CALLBACK_HASHES, {"hashes": list(hashes)})
@@ -219,7 +282,7 @@ def _update_columns(names: tuple[str, ...]) -> Update:
     )
 
 
-def save_columns(
+def _save_columns(
     conn: Connection, sessions: Sequence[Mapping[str, Any]], columns: Iterable[str]
 ) -> None:
     """Write ``columns`` of each session as it stands in its mapping: one executemany."""
@@ -233,34 +296,19 @@ def save_columns(
     conn.execute(_update_columns(names), params)
 
 
-async def pending_before(db: AsyncSession, cutoff: datetime) -> Sequence[SessionRow]:
-    """Creations still pending since before ``cutoff``: their request was cut off."""
-    query = (
-        select(SessionRow)
-        .where(SessionRow.creation == CreationState.PENDING.value)
-        .where(SessionRow.created_at < cutoff)
-        .limit(100)
-    )
-    return (await db.execute(query)).scalars().all()
-
-
-async def claim_polls(
-    db: AsyncSession, now: datetime, lease: timedelta, limit: int
-) -> list[SessionRow]:
+def claim_polls(conn: Connection, now: datetime, lease: timedelta, limit: int) -> list[str]:
     """Sessions due a poll, leased to this replica (SKIP LOCKED on PostgreSQL)."""
     query = (
-        select(SessionRow)
-        .where(SessionRow.next_poll_at.is_not(None), SessionRow.next_poll_at <= now)
-        .where(or_(SessionRow.poll_lease_until.is_(None), SessionRow.poll_lease_until < now))
-        .order_by(SessionRow.next_poll_at)
+        select(SESSIONS.c.id)
+        .where(SESSIONS.c.next_poll_at.is_not(None), SESSIONS.c.next_poll_at <= now)
+        .where(or_(SESSIONS.c.poll_lease_until.is_(None), SESSIONS.c.poll_lease_until < now))
+        .order_by(SESSIONS.c.next_poll_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
-    rows = list((await db.execute(query)).scalars().all())
-    if rows:
-        await db.execute(
-            update(SessionRow)
-            .where(SessionRow.id.in_([r.id for r in rows]))
-            .values(poll_lease_until=now + lease)
+    ids = list(conn.execute(query).scalars().all())
+    if ids:
+        conn.execute(
+            update(SESSIONS).where(SESSIONS.c.id.in_(ids)).values(poll_lease_until=now + lease)
         )
-    return rows
+    return ids

@@ -5,41 +5,88 @@ edit owed when a card is written becomes that one ``chat.update`` of the latest 
 Sessions are delivered side by side (a slow one does not hold up the others); within a
 session, writes go out in the order they were queued, except that a parked write (one
 Slack kept refusing) no longer holds up the ones behind it.
+
+Each row carries a typed intent; this worker is the only place one becomes Block Kit (through
+``rendering``). Every delivery step returns what came of it (``Sent``, ``RetryAt``, ``Park``,
+or ``MoveToDm`` for a channel that cannot take the card) and the loop records it.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any, NoReturn
+from typing import Any
 
 from sqlalchemy import Connection
 
+from bot.clock import utcnow
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
+from bot.sessions.intents import (
+    Card,
+    Intent,
+    JoinLink,
+    Notice,
+    NotInChannel,
+    StartLink,
+    StatusReply,
+)
 from bot.sessions.model import Session, SessionKind
-from bot.sessions.status import SessionStatus
-from bot.slack import blocks
+from bot.slack.blocks import Message
 from bot.slack.writer import Outcome, Result, SlackWriter, is_direct_message
 from bot.store import outbox
-from bot.store import sessions as store
+from bot.store import sessions as session_store
 from bot.store.database import Database
 from bot.store.group_commit import GroupCommit
-from bot.store.types import utcnow
+from bot.workers import rendering
 
 log = logging.getLogger(__name__)
 
 PERMANENT_PARK = timedelta(days=1)  # a write Slack refuses outright is looked at daily
 
 
-class _Stop(Exception):
-    """A write could not go out now; the row was rescheduled or parked."""
+# -- what one delivery step came to ------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Sent:
+    """The write went out (or there was nothing left to send); ``also`` lists other owed rows
+    it settled (a card written from stored state settles every card edit owed)."""
+
+    also: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class RetryAt:
+    """Slack could not take it now: try the row again at ``due``."""
+
+    due: datetime
+    attempts: int
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
+class Park:
+    """Retrying soon will not help: keep the row, try it again after ``retry``."""
+
+    error: str
+    retry: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class MoveToDm:
+    """The channel cannot take the card (archived, bot removed): it moves to the DM."""
+
+    why: Result
+
+
+Delivered = Sent | RetryAt | Park
+Step = Delivered | MoveToDm
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,13 +107,11 @@ class _Batch:
     session: Session
     rows: list[outbox.OwedWrite]
     held: datetime  # the lease on the session's writes, renewed while delivery goes on
-    card_rows: set[int] = field(default_factory=set)  # every card edit owed at read time
+    # Every card edit owed when the batch was read: a card written from the stored state
+    # settles them all.
+    card_edits: frozenset[int] = frozenset()
     lost: bool = False  # the lease lapsed and another replica took the writes over
     finished: asyncio.Event = field(default_factory=asyncio.Event)
-
-    def retire_cards(self) -> set[int]:
-        """A card written from stored state settles every card edit owed when it was read."""
-        return set(self.card_rows)
 
 
 class OutboxWorker:
@@ -142,16 +187,14 @@ class OutboxWorker:
         now = utcnow()
         held = now + self._lease
 
-        def claim(
-            conn: Connection,
-        ) -> tuple[list[str], list[outbox.OwedWrite], list[dict[str, Any]]]:
+        def claim(conn: Connection) -> tuple[list[str], list[outbox.OwedWrite], list[Session]]:
             ids = outbox.claim(conn, now, held, limit)
             if not ids:
                 return [], [], []
-            return ids, outbox.owed_by(conn, ids), store.values_of(conn, ids)
+            return ids, outbox.owed_by(conn, ids), session_store.by_ids(conn, ids)
 
-        ids, rows, values = await self._db.run_write(claim)
-        sessions = {value["id"]: store.to_domain(value) for value in values}
+        ids, rows, found = await self._db.run_write(claim)
+        sessions = {session.id: session for session in found}
         owed: dict[str, list[outbox.OwedWrite]] = {sid: [] for sid in ids}
         for row in rows:
             owed[row.session_id].append(row)
@@ -159,9 +202,9 @@ class OutboxWorker:
         for sid in ids:
             if sid not in sessions:
                 continue
-            cards = {row.id for row in owed[sid] if row.kind == outbox.CARD}
+            cards = frozenset(row.id for row in owed[sid] if row.kind == outbox.CARD)
             batches.append(
-                _Batch(session=sessions[sid], rows=owed[sid], held=held, card_rows=cards)
+                _Batch(session=sessions[sid], rows=owed[sid], held=held, card_edits=cards)
             )
         return batches
 
@@ -176,8 +219,8 @@ class OutboxWorker:
         if time.monotonic() < self._next_depth_at:
             return
         self._next_depth_at = time.monotonic() + 1.0
-        async with self._db.read() as db:
-            counts = await outbox.depth(db)
+        async with self._db.read() as tx:
+            counts = await outbox.depth(tx)
         for state, count in counts.items():
             OUTBOX_DEPTH.labels(state=state).set(count)
 
@@ -207,10 +250,11 @@ class OutboxWorker:
                     unsaved, unsaved_message = set(), False
                 if batch.lost:
                     return  # another replica took over: it sends the rest
-                try:
-                    finished = await self._deliver(row, batch)
-                except _Stop:
-                    break
+                step = await self._deliver(row, batch)
+                if not isinstance(step, Sent):
+                    await self._record_failure(row, step)
+                    break  # the row waits, and everything behind it with it
+                finished = {row.id} | step.also
                 done |= finished
                 unsaved |= finished
                 unsaved_message = row.kind != outbox.CARD
@@ -247,38 +291,49 @@ class OutboxWorker:
                 return
             batch.held = renewed
 
-    async def _deliver(self, row: outbox.OwedWrite, batch: _Batch) -> set[int]:
-        """Send one row; returns the ids it settled (a card write settles every card edit)."""
-        payload: dict[str, Any] = json.loads(row.payload or "{}")
-        if row.kind == outbox.CARD:
-            await self._sync_card(row, batch)
-            return {row.id} | batch.retire_cards()
-        if row.kind in (outbox.STATUS_REPLY, outbox.JOIN_URL):
-            settled = {row.id}
-            if batch.session.card_ts is None:
-                await self._sync_card(row, batch)
-                settled |= batch.retire_cards()
-            await self._reply(row, batch, payload)
-            return settled
-        if row.kind == outbox.START_LINK:
-            await self._send_start_link(row, batch.session)
-            return {row.id}
-        if row.kind == outbox.NOTICE:
-            await self._notify(row, batch.session, payload)
-            return {row.id}
-        log.error("outbox row %s has unknown kind %r; parking it", row.id, row.kind)
-        await self._park(row, f"unknown kind {row.kind}", PERMANENT_PARK)
-        raise _Stop
+    async def _deliver(self, row: outbox.OwedWrite, batch: _Batch) -> Delivered:
+        """Send one row; what came of it."""
+        intent = row.intent()
+        match intent:
+            case Card():
+                step = await self._write_card(row, batch)
+                return Sent(batch.card_edits) if isinstance(step, Sent) else step
+            case StatusReply() | JoinLink():
+                also: frozenset[int] = frozenset()
+                if batch.session.card_ts is None:  # the thread needs its card first
+                    step = await self._write_card(row, batch)
+                    if not isinstance(step, Sent):
+                        return step
+                    also = batch.card_edits
+                step = await self._reply(row, batch, intent)
+                return Sent(also) if isinstance(step, Sent) else step
+            case StartLink():
+                return await self._send_start_link(row, batch.session)
+            case Notice(reason=reason, dm=dm):
+                message = rendering.notice(batch.session, reason)
+                return await self._notify(row, batch.session, message.text, message.blocks, dm)
+            case outbox.RenderedNotice(text=text, blocks=blocks, dm=dm):
+                return await self._notify(row, batch.session, text, blocks, dm)
+            case outbox.Unreadable(why=why):
+                log.error("outbox row %s cannot be read (%s); parking it", row.id, why)
+                return Park(why, PERMANENT_PARK)
+        raise AssertionError(f"unknown intent {intent!r}")
 
     # -- the card and its thread -------------------------------------------------------------
 
-    async def _sync_card(self, row: outbox.OwedWrite, batch: _Batch) -> None:
+    async def _write_card(self, row: outbox.OwedWrite, batch: _Batch) -> Delivered:
+        """Post the card or edit it to the stored state, wherever it can be written."""
+        step = await self._sync_card(row, batch)
+        if isinstance(step, MoveToDm):
+            return await self._move_card_to_dm(row, batch, step.why)
+        return step
+
+    async def _sync_card(self, row: outbox.OwedWrite, batch: _Batch) -> Step:
         """Post the card, or edit it to the stored state; repost it if it was deleted."""
         session = batch.session
         if session.card_ts is None or session.card_channel is None:
-            await self._post_card(row, batch, session.channel_id)
-            return
-        message = blocks.render_card(session, utcnow())
+            return await self._post_card(row, batch, session.channel_id)
+        message = rendering.card(session, utcnow())
         result = await self._slack.call(
             "chat.update",
             channel=session.card_channel,
@@ -287,65 +342,76 @@ class OutboxWorker:
             blocks=message.blocks,
         )
         if result.ok:
-            return
+            return Sent()
         if result.outcome is Outcome.MESSAGE_GONE:
             log.info("session %s: card was deleted; posting it again", session.id)
-            await self._post_card(row, batch, session.card_channel, repost=True)
-            return
+            return await self._post_card(row, batch, session.card_channel, repost=True)
         if result.outcome is Outcome.CHANNEL_UNWRITABLE:
-            await self._move_card_to_dm(row, batch, result)
-            return
-        await self._retry_later(row, result)
+            return MoveToDm(result)
+        return self._failure(row, result)
 
     async def _post_card(
         self, row: outbox.OwedWrite, batch: _Batch, channel: str, *, repost: bool = False
-    ) -> None:
-        message = blocks.render_card(batch.session, utcnow())
+    ) -> Step:
+        message = rendering.card(batch.session, utcnow())
         result = await self._slack.call(
             "chat.postMessage", channel=channel, text=message.text, blocks=message.blocks
         )
         if result.outcome is Outcome.CHANNEL_UNWRITABLE and not is_direct_message(channel):
-            await self._move_card_to_dm(row, batch, result)
-            return
+            return MoveToDm(result)
         if not result.ok:
-            await self._retry_later(row, result)
-        await self._store_card(
-            batch, str(result.data["channel"]), str(result.data["ts"]), repost=repost
-        )
+            return self._failure(row, result)
+        await self._store_card(batch, str(result.data["channel"]), str(result.data["ts"]), repost)
+        return Sent()
 
-    async def _move_card_to_dm(self, row: outbox.OwedWrite, batch: _Batch, why: Result) -> None:
-        """The channel cannot take the card: keep it up to date in the technician's DM."""
+    async def _move_card_to_dm(
+        self, row: outbox.OwedWrite, batch: _Batch, why: Result
+    ) -> Delivered:
+        """The channel cannot take the card: keep it up to date in the technician's DM, and
+        tell them why once it is there."""
         session = batch.session
         log.warning(
             "session %s: cannot write in %s (%s)", session.id, session.channel_id, why.error
         )
         dm = session.requester_id  # lands in the app's DM with them
-        await self._post_card(row, batch, dm, repost=session.card_ts is not None)
-        notice = blocks.render_not_in_channel(
-            session.channel_id, archived=why.error == "is_archived"
-        )
-        await self._enqueue(session.id, outbox.NOTICE, {**notice.as_kwargs(), "dm": True})
+        step = await self._post_card(row, batch, dm, repost=session.card_ts is not None)
+        if isinstance(step, MoveToDm):  # not for a DM; here for the type checker
+            return self._failure(row, step.why)
+        if isinstance(step, Sent):
+            where = NotInChannel(session.channel_id, archived=why.error == "is_archived")
+            await self._enqueue(session.id, Notice(where, dm=True))
+        return step
 
-    async def _store_card(self, batch: _Batch, channel: str, ts: str, *, repost: bool) -> None:
-        async with self._db.write() as db:
-            stored = await store.get(db, batch.session.id, lock=True)
-            if stored is None:
-                raise _Stop
-            stored.card_channel, stored.card_ts = channel, ts
-            batch.session = store.to_domain(stored)
-        session = batch.session
-        needs_join_link = session.kind is SessionKind.ATTENDED and not session.status.is_terminal
-        if repost and session.customer_join_url and needs_join_link:
+    async def _store_card(self, batch: _Batch, channel: str, ts: str, repost: bool) -> None:
+        stored = await self._db.run_write(session_store.store_card, batch.session.id, channel, ts)
+        if stored is None:
+            return  # the session was deleted meanwhile (its owed writes went with it)
+        batch.session = stored
+        needs_join_link = stored.kind is SessionKind.ATTENDED and not stored.status.is_terminal
+        if repost and stored.customer_join_url and needs_join_link:
             # A new card has a new, empty thread: the join link goes there again.
-            await self._enqueue(session.id, outbox.JOIN_URL, {})
+            await self._enqueue(stored.id, JoinLink())
 
-    async def _reply(self, row: outbox.OwedWrite, batch: _Batch, payload: dict[str, Any]) -> None:
+    async def _reply(
+        self, row: outbox.OwedWrite, batch: _Batch, intent: StatusReply | JoinLink
+    ) -> Delivered:
+        """A reply in the card's thread; if the channel cannot take it, the card moves to the
+        DM and the reply goes into its new thread there."""
+        step = await self._post_reply(row, batch, intent)
+        if isinstance(step, MoveToDm):
+            moved = await self._move_card_to_dm(row, batch, step.why)
+            if not isinstance(moved, Sent):
+                return moved
+            step = await self._post_reply(row, batch, intent)
+        if isinstance(step, MoveToDm):  # already in the DM: not a channel problem
+            return self._failure(row, step.why)
+        return step
+
+    async def _post_reply(
+        self, row: outbox.OwedWrite, batch: _Batch, intent: StatusReply | JoinLink
+    ) -> Step:
         session = batch.session
-        if row.kind == outbox.JOIN_URL:
-            message = blocks.render_join_url_reply(session)
-        else:
-            status = SessionStatus(payload.get("status", session.status))
-            message = blocks.render_status_reply(session, status, utcnow())
+        message = rendering.thread_reply(session, intent, utcnow())
         result = await self._slack.call(
             "chat.postMessage",
             channel=session.card_channel,
@@ -355,32 +421,28 @@ class OutboxWorker:
         )
         in_dm = is_direct_message(str(session.card_channel))
         if result.outcome is Outcome.CHANNEL_UNWRITABLE and not in_dm:
-            await self._move_card_to_dm(row, batch, result)
-            await self._reply(row, batch, payload)  # into the card's new thread in the DM
-            return
-        if not result.ok:
-            await self._retry_later(row, result)
+            return MoveToDm(result)
+        return Sent() if result.ok else self._failure(row, result)
 
-    async def _enqueue(self, session_id: str, kind: str, payload: dict[str, Any]) -> None:
-        async with self._db.write() as db:
-            outbox.enqueue(db, session_id, kind, payload, now=utcnow())
+    async def _enqueue(self, session_id: str, intent: Intent) -> None:
+        await self._db.run_write(outbox.enqueue, session_id, [intent], utcnow())
         self.wake()
 
     # -- private messages --------------------------------------------------------------------
 
-    async def _send_start_link(self, row: outbox.OwedWrite, session: Session) -> None:
+    async def _send_start_link(self, row: outbox.OwedWrite, session: Session) -> Delivered:
         """The start link is a credential: only ever to the requester (ephemeral and DM)."""
-        async with self._db.read() as db:
-            stored = await store.get(db, session.id)
+        async with self._db.read() as tx:
+            stored = await session_store.get(tx, session.id)
             encrypted = stored.launch_url_enc if stored is not None else None
         if encrypted is None:
             log.info("session %s ended before its start link went out; not sent", session.id)
-            return
+            return Sent()
         launch_url = self._box.decrypt(encrypted)
         if launch_url is None:
             log.error("session %s: no configured ENCRYPTION_KEY opens its start link", session.id)
-            return
-        message = blocks.render_start_link(session, launch_url)
+            return Sent()
+        message = rendering.start_link(session, launch_url)
         in_channel = session.card_channel is not None and not is_direct_message(
             session.card_channel
         )
@@ -395,40 +457,43 @@ class OutboxWorker:
                 blocks=message.blocks,
             )
         dm = session.requester_id  # lands in the app's DM with them
-        await self._send(
-            row, "chat.postMessage", channel=dm, text=message.text, blocks=message.blocks
-        )
+        return await self._send(row, "chat.postMessage", channel=dm, **_message(message))
 
     async def _notify(
-        self, row: outbox.OwedWrite, session: Session, payload: dict[str, Any]
-    ) -> None:
+        self,
+        row: outbox.OwedWrite,
+        session: Session,
+        text: str,
+        blocks: list[dict[str, Any]] | None,
+        dm: bool,
+    ) -> Delivered:
         """A private message to the requester: ephemeral where they are, else their DM."""
-        text, blocks_ = str(payload.get("text", "")), payload.get("blocks") or None
-        if not payload.get("dm"):
+        blocks = blocks or None
+        if not dm:
             result = await self._slack.call(
                 "chat.postEphemeral",
                 channel=session.channel_id,
                 user=session.requester_id,
                 text=text,
-                blocks=blocks_,
+                blocks=blocks,
             )
             if result.ok:
-                return
+                return Sent()
             if result.outcome in (Outcome.RATE_LIMITED, Outcome.TRANSIENT, Outcome.AUTH_FAILED):
-                await self._retry_later(row, result)
-        dm = session.requester_id  # lands in the app's DM with them
-        await self._send(row, "chat.postMessage", channel=dm, text=text, blocks=blocks_)
+                return self._failure(row, result)
+        dm_channel = session.requester_id  # lands in the app's DM with them
+        return await self._send(
+            row, "chat.postMessage", channel=dm_channel, text=text, blocks=blocks
+        )
 
-    async def _send(self, row: outbox.OwedWrite, method: str, **params: Any) -> Result:
+    async def _send(self, row: outbox.OwedWrite, method: str, **params: Any) -> Delivered:
         result = await self._slack.call(method, **params)
-        if not result.ok:
-            await self._retry_later(row, result)
-        return result
+        return Sent() if result.ok else self._failure(row, result)
 
     # -- failures ----------------------------------------------------------------------------
 
-    async def _retry_later(self, row: outbox.OwedWrite, result: Result) -> NoReturn:
-        """Reschedule ``row`` (honouring Retry-After) or park it; always raises _Stop.
+    def _failure(self, row: outbox.OwedWrite, result: Result) -> RetryAt | Park:
+        """When to try ``row`` again after Slack refused it (honouring Retry-After).
 
         Rate limits and auth pauses wait as long as Slack says. 5xx and connection errors
         back off exponentially with jitter; after ``max_attempts`` the row is parked: kept,
@@ -444,33 +509,37 @@ class OutboxWorker:
             delay = timedelta(seconds=60)
         elif result.outcome in (Outcome.TRANSIENT, Outcome.MESSAGE_GONE):
             if attempts >= self._max_attempts:
-                await self._park(row, error, self._parked_retry)
-                raise _Stop
+                return Park(error, self._parked_retry)
             delay = timedelta(seconds=min(60.0, 0.5 * 2 ** (attempts - 1)) * random.uniform(1, 1.5))
         else:
-            await self._park(row, error, PERMANENT_PARK)
-            raise _Stop
-        await self._reschedule(row, attempts, delay, error)
-        raise _Stop
+            return Park(error, PERMANENT_PARK)
+        return RetryAt(utcnow() + delay, attempts, error)
 
-    async def _reschedule(
-        self, row: outbox.OwedWrite, attempts: int, delay: timedelta, error: str | None
-    ) -> None:
-        await self._db.run_write(
-            outbox.reschedule, row.id, due_at=utcnow() + delay, attempts=attempts, error=error or ""
-        )
-        due = time.monotonic() + delay.total_seconds()
-        self._next_due_at = min(self._next_due_at or due, due)
-
-    async def _park(self, row: outbox.OwedWrite, error: str, retry: timedelta) -> None:
+    async def _record_failure(self, row: outbox.OwedWrite, step: RetryAt | Park) -> None:
+        if isinstance(step, RetryAt):
+            await self._db.run_write(
+                outbox.reschedule, row.id, due_at=step.due, attempts=step.attempts, error=step.error
+            )
+            due = time.monotonic() + max(0.0, (step.due - utcnow()).total_seconds())
+            self._next_due_at = min(self._next_due_at or due, due)
+            return
         log.error(
             "session %s: parking %s write after %d attempts (%s); next try in %s",
             row.session_id,
             row.kind,
             row.attempts + 1,
-            error,
-            retry,
+            step.error,
+            step.retry,
         )
         await self._db.run_write(  # a parked write gets a fresh round of retries
-            outbox.reschedule, row.id, due_at=utcnow() + retry, attempts=0, error=error, park=True
+            outbox.reschedule,
+            row.id,
+            due_at=utcnow() + step.retry,
+            attempts=0,
+            error=step.error,
+            park=True,
         )
+
+
+def _message(message: Message) -> dict[str, Any]:
+    return {"text": message.text, "blocks": message.blocks}

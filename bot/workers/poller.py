@@ -8,9 +8,9 @@ import contextlib
 import logging
 from datetime import timedelta
 
-from bot.store import sessions as store
+from bot.clock import utcnow
+from bot.store import sessions as session_store
 from bot.store.database import Database
-from bot.store.types import utcnow
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 
@@ -52,9 +52,9 @@ class Poller:
 
     async def run_once(self) -> int:
         await self._starter.recover_interrupted(self._interrupted_after)
-        async with self._db.write() as db:
-            rows = await store.claim_polls(db, utcnow(), self._lease, self._batch)
-            ids = [row.id for row in rows]
+        ids = await self._db.run_write(
+            session_store.claim_polls, utcnow(), self._lease, self._batch
+        )
         await asyncio.gather(*(self._poll(session_id) for session_id in ids))
         return len(ids)
 

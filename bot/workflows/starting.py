@@ -12,25 +12,25 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from bot.accounts.resolver import Account, AccountResolver, NoAccount, with_token
+from bot.clock import utcnow
 from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError
 from bot.gotoassist.models import CreateSessionRequest
-from bot.sessions.model import CreationState, SessionRequest
-from bot.sessions.status import SessionStatus
-from bot.slack import blocks
-from bot.store import outbox
-from bot.store import sessions as store
+from bot.sessions.model import Session, SessionRequest
+from bot.sessions.transition import (
+    Created,
+    CreateFailed,
+    CreateInterrupted,
+    Event,
+    PollSchedule,
+    Transition,
+    transition,
+)
+from bot.store import sessions as session_store
 from bot.store.database import Database
-from bot.store.types import utcnow
 
 log = logging.getLogger(__name__)
-
-INTERRUPTED = (
-    "The app restarted while GoToAssist was creating the session, so it could not be "
-    "followed. If a session appears in GoToAssist for this customer, end it there; then "
-    "start a new one here."
-)
 
 
 class SessionStarter:
@@ -42,7 +42,7 @@ class SessionStarter:
         box: SecretBox,
         *,
         callback_base: str | None,
-        first_poll_after: timedelta,
+        schedule: PollSchedule,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = db
@@ -50,7 +50,7 @@ class SessionStarter:
         self._accounts = accounts
         self._box = box
         self._callback_base = callback_base
-        self._first_poll_after = first_poll_after
+        self._schedule = schedule
         self._on_queued = on_queued
 
     async def start(
@@ -66,21 +66,19 @@ class SessionStarter:
             account = await self._accounts.for_user(team_id, user_id)
         except NoAccount as exc:
             failure = exc.message
-        async with self._db.write() as db:
-            db.add(
-                store.new_pending(
-                    session_id=session_id,
-                    team_id=team_id,
-                    channel_id=channel_id,
-                    requester_id=user_id,
-                    request=request,
-                    callback_token_hash=hash_token(callback_token) if callback_token else None,
-                    goto_account=account.owner if account else None,
-                    now=now,
-                )
-            )
+        pending = session_store.new_pending(
+            session_id=session_id,
+            team_id=team_id,
+            channel_id=channel_id,
+            requester_id=user_id,
+            request=request,
+            callback_token_hash=hash_token(callback_token) if callback_token else None,
+            goto_account=account.owner if account else None,
+            now=now,
+        )
+        await self._db.run_write(session_store.insert_session, pending)
         if account is None:
-            await self._fail(session_id, request, failure)
+            await self._fail(session_id, failure)
             return session_id
 
         body = CreateSessionRequest(
@@ -101,72 +99,47 @@ class SessionStarter:
             )
         except GoToAssistError as exc:
             log.info("session %s: GoToAssist refused creation: %s", session_id, exc.user_message)
-            await self._fail(session_id, request, exc.user_message)
+            await self._fail(session_id, exc.user_message)
             return session_id
         except NoAccount as exc:  # the token was rejected and could not be refreshed
-            await self._fail(session_id, request, exc.message)
+            await self._fail(session_id, exc.message)
             return session_id
         except Exception:
             log.exception("session %s: creation failed unexpectedly", session_id)
-            await self._fail(session_id, request, "An unexpected error stopped the session.")
+            await self._fail(session_id, "An unexpected error stopped the session.")
             return session_id
 
-        now = utcnow()
-        async with self._db.write() as db:
-            row = await store.get(db, session_id, lock=True)
-            assert row is not None
-            row.creation = CreationState.CREATED.value
-            row.session_token = created.session_token
-            row.launch_url_enc = self._box.encrypt(created.launch_url)
-            row.goto_session_id = created.session_id
-            row.customer_join_url = created.customer_join_url
-            if created.status is not None and created.status != SessionStatus.NOT_STARTED:
-                row.status = created.status.value
-            row.updated_at = now
-            row.next_poll_at = now + self._first_poll_after
-            outbox.enqueue(db, session_id, outbox.CARD, now=now)
-            if created.customer_join_url:
-                outbox.enqueue(db, session_id, outbox.JOIN_URL, now=now)
-            outbox.enqueue(db, session_id, outbox.START_LINK, now=now)
-        self._on_queued()
+        event = Created(
+            session_token=created.session_token,
+            launch_url_enc=self._box.encrypt(created.launch_url),
+            goto_session_id=created.session_id,
+            customer_join_url=created.customer_join_url,
+            status=created.status,
+        )
+        await self._settle(session_id, event)
         log.info("session %s created for %s in %s", session_id, user_id, channel_id)
         return session_id
 
     async def recover_interrupted(self, older_than: timedelta) -> int:
         """Creations cut off by a crash or restart (the POST may or may not have reached
         GoToAssist, and is never repeated): mark them failed and tell the technician."""
-        cutoff = utcnow() - older_than
-        async with self._db.read() as db:
-            stuck = await store.pending_before(db, cutoff)
-            found = [store.to_domain(row) for row in stuck]
-        for session in found:
-            request = SessionRequest(
-                kind=session.kind,
-                customer_name=session.customer_name,
-                customer_email=session.customer_email,
-                partner_object=session.partner_object,
-                partner_object_url=session.partner_object_url,
-                machine_uuid=session.machine_uuid,
-            )
+        async with self._db.read() as tx:
+            stuck = await session_store.pending_before(tx, utcnow() - older_than)
+        for session in stuck:
             log.warning("session %s: creation was interrupted; marking it failed", session.id)
-            await self._fail(session.id, request, INTERRUPTED)
-        return len(found)
+            await self._settle(session.id, CreateInterrupted())
+        return len(stuck)
 
-    async def _fail(self, session_id: str, request: SessionRequest, reason: str) -> None:
-        message = blocks.render_creation_failed(request, reason)
+    async def _fail(self, session_id: str, reason: str) -> None:
+        await self._settle(session_id, CreateFailed(reason))
+
+    async def _settle(self, session_id: str, event: Event) -> None:
+        """Store what ``event`` does to the session, with the Slack intents it owes."""
         now = utcnow()
-        async with self._db.write() as db:
-            row = await store.get(db, session_id, lock=True)
-            if row is None or row.creation != CreationState.PENDING.value:
-                return  # another replica settled it first
-            row.creation = CreationState.FAILED.value
-            row.callback_token_hash = None
-            row.updated_at = now
-            outbox.enqueue(
-                db,
-                session_id,
-                outbox.NOTICE,
-                {"text": message.text, "blocks": message.blocks},
-                now=now,
-            )
-        self._on_queued()
+
+        def decide(session: Session) -> Transition:
+            return transition(session, event, now, self._schedule)
+
+        done = await self._db.run_write(session_store.write_transition, session_id, decide, now)
+        if done is not None and done.intents:
+            self._on_queued()

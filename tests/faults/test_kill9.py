@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bot.workflows.starting import INTERRUPTED
+from bot.workers.rendering import INTERRUPTED
 from sandbox.harness import StandIns, migrate, wait_until
 from tests.faults.helpers import (
     CHANNEL,

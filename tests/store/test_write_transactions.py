@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import OperationalError
 
+from bot.clock import utcnow
 from bot.store import database as database_module
 from bot.store.database import Database, make_engine
 from bot.store.schema import upgrade
 from bot.store.tables import Base
-from bot.store.types import utcnow
 
 OAUTH_STATES = Base.metadata.tables["oauth_states"]
 
