@@ -7,6 +7,13 @@ from typing import Any
 from bot.slack.blocks import Message
 from bot.slack.escape import escape_mrkdwn
 
+LOGIN_ACTION_ID = "goto_login"
+
+LINKING_NOT_CONFIGURED = (
+    "Linking your own GoTo account is not set up in this workspace: sessions start with "
+    'the team\'s shared GoToAssist account. (Admins: see the README, "GoTo OAuth".)'
+)
+
 
 def _section(text: str) -> dict[str, Any]:
     return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
@@ -20,11 +27,11 @@ def render_login_prompt(start_url: str, reason: str | None = None) -> Message:
             _section(f":link: {escape_mrkdwn(intro)}"),
             {
                 "type": "actions",
-                "block_id": "goto_login",
+                "block_id": LOGIN_ACTION_ID,
                 "elements": [
                     {
                         "type": "button",
-                        "action_id": "goto_login",
+                        "action_id": LOGIN_ACTION_ID,
                         "text": {"type": "plain_text", "text": "Link my GoTo account"},
                         "url": start_url,
                         "style": "primary",

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.sessions.model import SessionKind, SessionRequest
+from bot.slack.account_blocks import render_login_prompt
+from bot.slack.escape import escape_mrkdwn
 from bot.slack.validators import (
     MAX_CUSTOMER_NAME,
     MAX_TICKET_ID,
@@ -23,6 +25,7 @@ from bot.slack.validators import (
 )
 
 CALLBACK_ID = "start_session"
+REFUSED_CALLBACK_ID = "start_session_refused"
 
 NAME_BLOCK = "customer_name"
 NAME_ACTION = "customer_name_input"
@@ -133,6 +136,32 @@ def build_session_modal(channel_id: str) -> dict[str, Any]:
                 max_length=38,
             ),
         ],
+    }
+
+
+def build_refused_view(reason: str, login_url: str | None) -> dict[str, Any]:
+    """What the form turns into when the technician cannot start a session: the reason, and
+    the sign-in button when linking their GoTo account would fix it. Nothing to submit."""
+    if login_url is not None:
+        shown = render_login_prompt(login_url, reason).blocks
+    else:
+        shown = [
+            {
+                "type": "section",
+                "block_id": "refused",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f":warning: {escape_mrkdwn(reason)}",
+                    "verbatim": True,
+                },
+            }
+        ]
+    return {
+        "type": "modal",
+        "callback_id": REFUSED_CALLBACK_ID,
+        "title": _plain("Remote support"),
+        "close": _plain("Close"),
+        "blocks": shown,
     }
 
 
