@@ -299,7 +299,8 @@ def _no_arguments(name: str) -> ParseError:
 
 
 def parse_command(text: str) -> Command:
-    """Parse the text after ``/remote-support`` (see design.md, "Slash command")."""
+    """Parse the text after ``/remote-support`` (the forms are listed in the README, "Using
+    it in Slack")."""
     if not text.strip():
         return OpenModal()
     words = _split_words(text)

@@ -60,7 +60,8 @@ def assert_mrkdwn_safe(message: Message) -> None:
 
 
 def assert_valid_message(message: Message) -> None:
-    """Slack's published Block Kit limits for a message (slack-platform.md)."""
+    """Slack's published Block Kit limits for a message
+    (https://api.slack.com/reference/block-kit/blocks)."""
     assert message.text.strip()
     assert len(message.text) <= 40_000
     blocks = message.blocks
