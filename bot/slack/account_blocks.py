@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.slack.command_text import COMMAND
 from bot.slack.escape import escape_mrkdwn
 from bot.slack.kit import Message, actions, button, context, section, text_message
 
@@ -50,6 +51,6 @@ def render_tracking_lost(customer: str | None) -> Message:
     who = f" for {escape_mrkdwn(customer)}" if customer else ""
     return text_message(
         f":warning: The session{who} can no longer be followed: the GoTo account that "
-        "started it was unlinked or revoked. Link it again with `/remote-support login`; "
+        f"started it was unlinked or revoked. Link it again with `{COMMAND} login`; "
         "the session itself is not affected in GoToAssist."
     )

@@ -259,12 +259,13 @@ def _context_lines(session: Session) -> list[Block]:
         elements.append("The customer's join link is in the thread.")
     blocks: list[Block] = [context(elements, "card_ids")]
     if session.tracking_lost and not session.status.is_terminal:
+        requester = _user_mention(session.requester_id)
         blocks.append(
             context(
                 [
                     ":warning: This card can no longer follow the session: the GoTo account "
-                    f"that started it was unlinked or revoked. <@{session.requester_id}> can "
-                    "link it again with `/remote-support login`."
+                    f"that started it was unlinked or revoked. {requester} can "
+                    f"link it again with `{COMMAND} login`."
                 ],
                 "card_tracking_lost",
             )

@@ -25,7 +25,7 @@ from bot.slack.kit import plain, section, text_message
 from bot.slack.validators import (
     MAX_CUSTOMER_NAME,
     MAX_TICKET_ID,
-    ValidationError,
+    InvalidInput,
     clean_customer_name,
     clean_email,
     clean_machine_uuid,
@@ -170,7 +170,7 @@ def _cleaned(
         return None
     try:
         return clean(raw)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         errors[block] = exc.message
         return None
 
@@ -189,7 +189,7 @@ def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest 
     name: str | None = None
     try:
         name = clean_customer_name(raw_name, required=not raw_machine)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         if raw_name:
             errors[NAME_BLOCK] = exc.message
         else:

@@ -6,6 +6,7 @@ from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from bot.listeners.deps import ListenerDeps
 from bot.slack import blocks
+from bot.slack.command_text import COMMAND
 from bot.store import sessions as store
 from bot.store.types import utcnow
 
@@ -20,7 +21,7 @@ async def show_status(
     if session is None:
         await respond(
             text=f"No session `{ref}` was found in this workspace. "
-            "`/remote-support list` shows your recent ones.",
+            f"`{COMMAND} list` shows your recent ones.",
             response_type="ephemeral",
         )
         return
