@@ -141,3 +141,18 @@ async def test_a_slow_account_check_does_not_hold_the_answer(
         await w.drain()
         assert checked.is_set()
         assert len(w.starter.started) == 1
+
+
+async def test_a_failing_account_check_still_answers_the_form(
+    sqlite_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with world(sqlite_url, linking=False, shared_token="shared") as w:
+
+        async def broken(team_id: str, user_id: str) -> None:
+            raise RuntimeError("database went away")
+
+        monkeypatch.setattr(w.starter, "refusal", broken)
+        ack = await submit(w, name="Jane Doe")
+
+        assert ack.only == {}  # the form closes; the start reports what went wrong
+        assert len(w.starter.started) == 1

@@ -8,6 +8,7 @@ sees the form turn into the reason, with the sign-in button when linking would f
 from __future__ import annotations
 
 import asyncio
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncBoltContext
@@ -18,6 +19,8 @@ from bot.metrics import COMMANDS
 from bot.sessions.model import SessionRequest
 from bot.slack.modal import NAME_BLOCK, build_refused_view, parse_modal_submission
 from bot.workflows.starting import StartRefusal
+
+log = logging.getLogger(__name__)
 
 # How long the account check may hold the answer. It is a database read, unless the
 # technician's GoTo token must be refreshed first (a call to GoTo): then the form closes
@@ -54,7 +57,9 @@ async def start_session_submitted(
             name=f"start-session-{user_id}",
         )
         return
-    refusal = check.result()
+    if check.exception() is not None:  # start() asks again, and tells the technician privately
+        log.error("account check failed", exc_info=check.exception())
+    refusal = None if check.exception() is not None else check.result()
     if refusal is not None:
         COMMANDS.labels(command="modal", outcome="refused").inc()
         await ack(
