@@ -11,27 +11,10 @@ from bot.slack.account_blocks import (
 )
 from bot.slack.kit import Message
 
-from .blockkit import assert_mrkdwn_safe, assert_valid_message
+from .blockkit import assert_mrkdwn_safe, assert_valid_message, mrkdwn_objects
 
 NASTY = "<!channel> & <@U123>"
 LOGIN_URL = "https://rs.example.com/goto/oauth/start?state=abc"
-
-
-def mrkdwn_objects(message: Message) -> list[dict[str, object]]:
-    found: list[dict[str, object]] = []
-
-    def walk(value: object) -> None:
-        if isinstance(value, dict):
-            if value.get("type") == "mrkdwn":
-                found.append(value)
-            for item in value.values():
-                walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                walk(item)
-
-    walk(message.blocks)
-    return found
 
 
 @pytest.mark.parametrize(
@@ -50,7 +33,7 @@ def mrkdwn_objects(message: Message) -> list[dict[str, object]]:
 def test_account_messages_are_valid_escaped_and_verbatim(message: Message) -> None:
     assert_valid_message(message)
     assert_mrkdwn_safe(message)
-    objects = mrkdwn_objects(message)
+    objects = list(mrkdwn_objects(message))
     assert objects
     assert all(o["verbatim"] is True for o in objects)  # as every other message of the app
 
