@@ -26,10 +26,10 @@ from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.oauth import GoToOAuth
+from bot.listeners import register as register_listeners
+from bot.listeners.deps import ListenerDeps
 from bot.metrics import observe_goto
 from bot.sessions.transition import PollSchedule
-from bot.slack import commands, events, interactions
-from bot.slack.deps import ListenerDeps
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database, make_engine
 from bot.tasks import BackgroundTasks
@@ -161,6 +161,7 @@ def build_runtime(settings: Settings) -> Runtime:
         callback_base=settings.callback_base(),
         schedule=schedule,
         on_queued=worker.wake,
+        login=login,
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url, http)
@@ -170,12 +171,10 @@ def build_runtime(settings: Settings) -> Runtime:
         tracker=tracker,
         box=box,
         tasks=tasks,
-        accounts=accounts,
         login=login,
+        writer=writer,
     )
-    commands.register(bolt, deps)
-    interactions.register(bolt, deps)
-    events.register(bolt, writer)
+    register_listeners(bolt, deps)
     return Runtime(
         settings=settings,
         engine=engine,

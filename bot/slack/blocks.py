@@ -1,19 +1,18 @@
 """Everything the app shows in Slack, as pure functions returning Block Kit.
 
 Every piece of text that came from a customer, a technician's typing or GoToAssist goes
-through :func:`bot.slack.escape.escape_mrkdwn` (directly or via ``link``); every mrkdwn text
-object is ``verbatim`` so Slack does not auto-link or auto-mention anything on top.
-Limits (slack-platform.md): at most 50 blocks, section text 3000, 10 fields of 2000 each,
-header 150, block_id 255.
+through :func:`bot.slack.escape.escape_mrkdwn` (directly or via ``link``). Blocks are built
+with :mod:`bot.slack.kit` (slack_sdk's models: at most 50 blocks, section text 3000, 10 fields
+of 2000 each, block_id 255).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
@@ -26,15 +25,23 @@ from bot.slack.command_text import (
     ParseError,
 )
 from bot.slack.escape import escape_mrkdwn, escape_truncated, link, slack_date, truncate
+from bot.slack.kit import (
+    MAX_BLOCKS,
+    MAX_BUTTON_URL,
+    MAX_FIELD_TEXT,
+    MAX_SECTION_TEXT,
+    actions,
+    button,
+    context,
+    field_sections,
+    section,
+    text_message,
+)
+from bot.slack.kit import (
+    Message as Message,
+)
 from bot.slack.validators import is_http_url
 
-MAX_BLOCKS = 50
-MAX_SECTION_TEXT = 3000
-MAX_FIELD_TEXT = 2000
-MAX_FIELDS = 10
-MAX_HEADER_TEXT = 150
-MAX_CONTEXT_ELEMENTS = 10
-MAX_BUTTON_URL = 3000
 MAX_LISTED_SESSIONS = 20
 
 START_LINK_ACTION_ID = "start_link"
@@ -60,65 +67,6 @@ FAILED_EMOJI = ":warning:"
 
 _SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{1,40}")
 _SLACK_CHANNEL_ID = re.compile(r"[CG][A-Z0-9]{1,40}")
-
-
-@dataclass(frozen=True, slots=True)
-class Message:
-    """A message to post: notification ``text`` plus Block Kit ``blocks``."""
-
-    text: str
-    blocks: list[dict[str, Any]]
-
-    def as_kwargs(self) -> dict[str, Any]:
-        """Keyword arguments for ``chat.postMessage`` / ``chat.update`` / ``postEphemeral``."""
-        return {"text": self.text, "blocks": self.blocks}
-
-
-# --- Block Kit building blocks ---------------------------------------------------------------
-
-
-def _mrkdwn(text: str) -> dict[str, Any]:
-    return {"type": "mrkdwn", "text": text, "verbatim": True}
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
-
-
-def _section(text: str, block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {"type": "section", "text": _mrkdwn(text)}
-    if block_id is not None:
-        block["block_id"] = block_id
-    return block
-
-
-def _field_sections(fields: list[str], block_id: str) -> list[dict[str, Any]]:
-    sections: list[dict[str, Any]] = []
-    for start in range(0, len(fields), MAX_FIELDS):
-        chunk = fields[start : start + MAX_FIELDS]
-        sections.append(
-            {
-                "type": "section",
-                "block_id": f"{block_id}_{start // MAX_FIELDS}",
-                "fields": [_mrkdwn(field) for field in chunk],
-            }
-        )
-    return sections
-
-
-def _context(elements: list[str], block_id: str | None = None) -> dict[str, Any]:
-    block: dict[str, Any] = {
-        "type": "context",
-        "elements": [_mrkdwn(text) for text in elements[:MAX_CONTEXT_ELEMENTS]],
-    }
-    if block_id is not None:
-        block["block_id"] = block_id
-    return block
-
-
-def _text_message(text: str, body: str | None = None) -> Message:
-    """A one-section message; ``text`` and ``body`` are mrkdwn already escaped."""
-    return Message(text=text, blocks=[_section(body if body is not None else text)])
 
 
 # --- Pieces of a session ---------------------------------------------------------------------
@@ -271,12 +219,12 @@ def _card_fields(session: Session, now: datetime) -> list[str]:
     return fields
 
 
-def _terminal_sections(session: Session) -> list[dict[str, Any]]:
-    blocks: list[dict[str, Any]] = []
+def _terminal_sections(session: Session) -> list[Block]:
+    blocks: list[Block] = []
     if session.notes and session.notes.strip():
         prefix = "*Notes*\n"
         notes = escape_truncated(session.notes.strip(), MAX_SECTION_TEXT - len(prefix))
-        blocks.append(_section(prefix + notes, "card_notes"))
+        blocks.append(section(prefix + notes, "card_notes"))
     extras: list[str] = []
     if session.recording_url:
         if is_http_url(session.recording_url):
@@ -289,11 +237,11 @@ def _terminal_sections(session: Session) -> list[dict[str, Any]]:
         joined = ", ".join(escape_mrkdwn(c) for c in collaborators)
         extras.append(_field("Collaborators", truncate(joined, 1000)))  # plain: safe to cut
     if extras:
-        blocks.extend(_field_sections(extras, "card_extras"))
+        blocks.extend(field_sections(extras, "card_extras"))
     return blocks
 
 
-def _context_lines(session: Session) -> list[dict[str, Any]]:
+def _context_lines(session: Session) -> list[Block]:
     ids = [f"Session `{_short_id(session.id)}`"]
     if session.goto_session_id:
         ids.append(f"GoToAssist session `{escape_truncated(session.goto_session_id, 64)}`")
@@ -309,21 +257,22 @@ def _context_lines(session: Session) -> list[dict[str, Any]]:
         and not session.expired
     ):
         elements.append("The customer's join link is in the thread.")
-    blocks = [_context(elements, "card_ids")]
+    blocks: list[Block] = [context(elements, "card_ids")]
     if session.tracking_lost and not session.status.is_terminal:
+        requester = _user_mention(session.requester_id)
         blocks.append(
-            _context(
+            context(
                 [
                     ":warning: This card can no longer follow the session: the GoTo account "
-                    f"that started it was unlinked or revoked. <@{session.requester_id}> can "
-                    "link it again with `/remote-support login`."
+                    f"that started it was unlinked or revoked. {requester} can "
+                    f"link it again with `{COMMAND} login`."
                 ],
                 "card_tracking_lost",
             )
         )
     if session.shared_account:
         blocks.append(
-            _context(
+            context(
                 [":key: Started with the team's shared GoToAssist account."],
                 "card_shared_account",
             )
@@ -331,10 +280,10 @@ def _context_lines(session: Session) -> list[dict[str, Any]]:
     return blocks
 
 
-def _card_body(session: Session, now: datetime) -> list[dict[str, Any]]:
+def _card_body(session: Session, now: datetime) -> list[Block]:
     header = f"{_status_emoji(session)} *{_subject(session)}*: {_status_phrase(session)}"
-    blocks = [_section(truncate(header, MAX_SECTION_TEXT), "card_header")]
-    blocks.extend(_field_sections(_card_fields(session, now), "card_fields"))
+    blocks: list[Block] = [section(truncate(header, MAX_SECTION_TEXT), "card_header")]
+    blocks.extend(field_sections(_card_fields(session, now), "card_fields"))
     if session.status.is_terminal:
         blocks.extend(_terminal_sections(session))
     blocks.extend(_context_lines(session))
@@ -363,27 +312,18 @@ def render_card(session: Session, now: datetime) -> Message:
     if _offers_start_link(session):
         blocks = blocks[: MAX_BLOCKS - 1]
         blocks.append(
-            {
-                "type": "actions",
-                "block_id": "card_actions",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": START_LINK_ACTION_ID,
-                        "text": _plain("Start link"),
-                        "value": session.id,
-                        "style": "primary",
-                    }
-                ],
-            }
+            actions(
+                "card_actions",
+                button("Start link", START_LINK_ACTION_ID, value=session.id, style="primary"),
+            )
         )
         blocks.append(
-            _context(
+            context(
                 ["Only the technician who started this session gets the start link."],
                 "card_actions_hint",
             )
         )
-    return Message(text=text, blocks=blocks[:MAX_BLOCKS])
+    return Message.of(text, blocks)
 
 
 def render_status_reply(session: Session, new_status: SessionStatus, now: datetime) -> Message:
@@ -418,7 +358,7 @@ def render_status_reply(session: Session, new_status: SessionStatus, now: dateti
         body = f"{emoji} Session abandoned: it ended before connecting to {machine}."
     else:
         body = f"{emoji} Session abandoned: the customer never joined."
-    return _text_message(body)
+    return text_message(body)
 
 
 def render_join_url_reply(session: Session) -> Message:
@@ -426,7 +366,7 @@ def render_join_url_reply(session: Session) -> Message:
     customer = _customer(session)
     url = session.customer_join_url
     if not url or not is_http_url(url):
-        return _text_message(
+        return text_message(
             f":link: The join link for {customer} is not available yet.",
         )
     text = f":link: Join link for {customer}: {escape_mrkdwn(url)}"
@@ -438,7 +378,7 @@ def render_join_url_reply(session: Session) -> Message:
         f":link: *Join link for {customer}*: send this to the customer to join the session.\n"
         f"{shown}"
     )
-    return Message(text=text, blocks=[_section(body, "join_url")])
+    return Message.of(text, [section(body, "join_url")])
 
 
 def render_start_link(session: Session, launch_url: str) -> Message:
@@ -450,29 +390,20 @@ def render_start_link(session: Session, launch_url: str) -> Message:
         "Do not share it or paste it in a channel."
     )
     if not is_http_url(launch_url) or len(launch_url) > MAX_BUTTON_URL:
-        return _text_message(
+        return text_message(
             text,
             f":warning: GoToAssist gave a start link that cannot be shown safely for "
             f"*{subject}*. Start the session from the GoToAssist app instead.",
         )
-    blocks: list[dict[str, Any]] = [
-        _section(f":arrow_forward: *{subject}*: your start link is ready.", "start_link_intro"),
-        {
-            "type": "actions",
-            "block_id": "start_link_actions",
-            "elements": [
-                {
-                    "type": "button",
-                    "action_id": OPEN_START_LINK_ACTION_ID,
-                    "text": _plain("Start the session"),
-                    "url": launch_url,
-                    "style": "primary",
-                }
-            ],
-        },
-        _context([warning], "start_link_private"),
+    blocks: list[Block] = [
+        section(f":arrow_forward: *{subject}*: your start link is ready.", "start_link_intro"),
+        actions(
+            "start_link_actions",
+            button("Start the session", OPEN_START_LINK_ACTION_ID, url=launch_url, style="primary"),
+        ),
+        context([warning], "start_link_private"),
     ]
-    return Message(text=text, blocks=blocks)
+    return Message.of(text, blocks)
 
 
 def render_help() -> Message:
@@ -492,7 +423,7 @@ def render_help() -> Message:
         "The session card goes in the channel, the customer's join link in its thread, and your "
         "start link only to you.",
     ]
-    return _text_message(f"How to use {COMMAND}", "\n".join(lines))
+    return text_message(f"How to use {COMMAND}", "\n".join(lines))
 
 
 def render_parse_error(err: ParseError) -> Message:
@@ -502,7 +433,7 @@ def render_parse_error(err: ParseError) -> Message:
         f":warning: {message}\nFor example: `{example}`\n"
         f"Nothing was started. `{COMMAND} help` lists everything you can type."
     )
-    return _text_message(f"{message} For example: {example}", body)
+    return text_message(f"{message} For example: {example}", body)
 
 
 def _list_line(session: Session) -> str:
@@ -518,7 +449,7 @@ def _list_line(session: Session) -> str:
 def render_session_list(sessions: Sequence[Session], now: datetime) -> Message:
     """The caller's recent sessions, newest first, without links."""
     if not sessions:
-        return _text_message(
+        return text_message(
             "You have no recent remote-support sessions.",
             "You have no recent remote-support sessions. Start one with "
             f"`{escape_mrkdwn(EXAMPLE_START)}`.",
@@ -527,18 +458,18 @@ def render_session_list(sessions: Sequence[Session], now: datetime) -> Message:
     shown = ordered[:MAX_LISTED_SESSIONS]
     count = len(ordered)
     title = f"Your recent remote-support sessions ({count})"
-    blocks: list[dict[str, Any]] = [_section(f"*{title}*", "list_title")]
-    blocks.extend(_section(_list_line(s), f"list_{i}") for i, s in enumerate(shown))
+    blocks: list[Block] = [section(f"*{title}*", "list_title")]
+    blocks.extend(section(_list_line(s), f"list_{i}") for i, s in enumerate(shown))
     if count > len(shown):
-        blocks.append(_context([f"…and {count - len(shown)} older."], "list_more"))
-    blocks.append(_context([f"`{escape_mrkdwn(EXAMPLE_STATUS)}` shows one in full."], "list_hint"))
-    return Message(text=title, blocks=blocks[:MAX_BLOCKS])
+        blocks.append(context([f"…and {count - len(shown)} older."], "list_more"))
+    blocks.append(context([f"`{escape_mrkdwn(EXAMPLE_STATUS)}` shows one in full."], "list_hint"))
+    return Message.of(title, blocks)
 
 
 def render_session_status(session: Session, now: datetime) -> Message:
     """A session in full, for ``/remote-support status <id>`` (no buttons)."""
     text = f"Session {_short_id(session.id)}: {_subject(session)}: {_status_phrase(session)}"
-    return Message(text=text, blocks=_card_body(session, now))
+    return Message.of(text, _card_body(session, now))
 
 
 def _request_subject(request: SessionRequest) -> str:
@@ -561,7 +492,7 @@ def render_creation_failed(request: SessionRequest, reason: str) -> Message:
         f":warning: The remote-support session {subject} was *not created*.\n"
         f"Reason: {why}\nNothing is live; you can try again."
     )
-    return _text_message(text, truncate(body, MAX_SECTION_TEXT))
+    return text_message(text, truncate(body, MAX_SECTION_TEXT))
 
 
 def render_starting(request: SessionRequest) -> Message:
@@ -570,7 +501,7 @@ def render_starting(request: SessionRequest) -> Message:
         text = f"Starting an unattended remote-support session {_request_subject(request)}…"
     else:
         text = f"Starting a remote-support session {_request_subject(request)}…"
-    return _text_message(text, f":hourglass_flowing_sand: {text}")
+    return text_message(text, f":hourglass_flowing_sand: {text}")
 
 
 def render_not_in_channel(channel_id: str, *, archived: bool = False) -> Message:
@@ -582,7 +513,7 @@ def render_not_in_channel(channel_id: str, *, archived: bool = False) -> Message
     )
     if archived:
         text = f"I can't post in {where} any more because it was archived."
-        return _text_message(text, f":information_source: {text}\n{moved}")
+        return text_message(text, f":information_source: {text}\n{moved}")
     if named:
         invite = f"To use `{COMMAND}` there, invite me: type `/invite @remote-support` in {where}."
     else:
@@ -591,4 +522,4 @@ def render_not_in_channel(channel_id: str, *, archived: bool = False) -> Message
             "that channel and run the command there."
         )
     text = f"I can't post in {where} because I'm not a member of it."
-    return _text_message(text, f":information_source: {text} {invite}\n{moved}")
+    return text_message(text, f":information_source: {text} {invite}\n{moved}")

@@ -17,7 +17,7 @@ from typing import TypeAlias
 
 from bot.sessions.model import SessionKind, SessionRequest
 from bot.slack.validators import (
-    ValidationError,
+    InvalidInput,
     clean_customer_name,
     clean_email,
     clean_machine_uuid,
@@ -219,7 +219,7 @@ class _Problem(Exception):
 def _set_email(details: _Details, value: str) -> None:
     try:
         email = clean_email(value)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         raise _Problem(
             f"{exc.message} Give the customer's e-mail as name@example.com, or leave it out.",
         ) from exc
@@ -234,7 +234,7 @@ def _set_email(details: _Details, value: str) -> None:
 def _set_ticket(details: _Details, value: str) -> None:
     try:
         ticket = clean_ticket_id(value)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         raise _Problem(exc.message) from exc
     if details.ticket is not None:
         raise _Problem(
@@ -246,7 +246,7 @@ def _set_ticket(details: _Details, value: str) -> None:
 def _set_url(details: _Details, value: str) -> None:
     try:
         url = clean_ticket_url(value)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         raise _Problem(exc.message, EXAMPLE_START_URL) from exc
     if details.url is not None:
         raise _Problem(
@@ -270,7 +270,7 @@ def _request(
         ticket = ticket_id_from_url(details.url)
     try:
         name = clean_customer_name(" ".join(details.name_words), required=name_required)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         if not details.name_words:
             return ParseError(
                 "Who is the customer? Give their name (the words that are not an e-mail, "
@@ -299,7 +299,8 @@ def _no_arguments(name: str) -> ParseError:
 
 
 def parse_command(text: str) -> Command:
-    """Parse the text after ``/remote-support`` (see design.md, "Slash command")."""
+    """Parse the text after ``/remote-support`` (the forms are listed in the README, "Using
+    it in Slack")."""
     if not text.strip():
         return OpenModal()
     words = _split_words(text)
@@ -341,7 +342,7 @@ def _parse_status(rest: list[str]) -> Status | ParseError:
         return ParseError("`status` takes one session id.", EXAMPLE_STATUS)
     try:
         return Status(clean_session_ref(rest[0]))
-    except ValidationError as exc:
+    except InvalidInput as exc:
         return ParseError(exc.message, EXAMPLE_STATUS)
 
 
@@ -354,7 +355,7 @@ def _parse_unattended(rest: list[str]) -> Start | ParseError:
         )
     try:
         machine_uuid = clean_machine_uuid(rest[0])
-    except ValidationError as exc:
+    except InvalidInput as exc:
         return ParseError(exc.message, EXAMPLE_UNATTENDED)
     details = _parse_details(rest[1:], example=EXAMPLE_UNATTENDED)
     if isinstance(details, ParseError):

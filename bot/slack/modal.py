@@ -9,11 +9,23 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from slack_sdk.models.blocks import (
+    EmailInputElement,
+    InputBlock,
+    InputInteractiveElement,
+    PlainTextInputElement,
+    UrlInputElement,
+)
+from slack_sdk.models.views import View
+
 from bot.sessions.model import SessionKind, SessionRequest
+from bot.slack.account_blocks import render_login_prompt
+from bot.slack.escape import escape_mrkdwn
+from bot.slack.kit import plain, section, text_message
 from bot.slack.validators import (
     MAX_CUSTOMER_NAME,
     MAX_TICKET_ID,
-    ValidationError,
+    InvalidInput,
     clean_customer_name,
     clean_email,
     clean_machine_uuid,
@@ -23,6 +35,7 @@ from bot.slack.validators import (
 )
 
 CALLBACK_ID = "start_session"
+REFUSED_CALLBACK_ID = "start_session_refused"
 
 NAME_BLOCK = "customer_name"
 NAME_ACTION = "customer_name_input"
@@ -35,105 +48,106 @@ TICKET_URL_ACTION = "ticket_url_input"
 MACHINE_BLOCK = "machine_uuid"
 MACHINE_ACTION = "machine_uuid_input"
 
-# Block Kit limits: private_metadata 3000, title/submit/close 24, label 2000, hint 2000.
-_MAX_PRIVATE_METADATA = 3000
-
-
-def _plain(text: str) -> dict[str, Any]:
-    return {"type": "plain_text", "text": text, "emoji": True}
+_MAX_PRIVATE_METADATA = 3000  # Slack's limit
 
 
 def _input(
     block_id: str,
-    action_id: str,
     label: str,
+    element: InputInteractiveElement,
     *,
-    element_type: str = "plain_text_input",
-    placeholder: str | None = None,
     hint: str | None = None,
-    max_length: int | None = None,
-) -> dict[str, Any]:
-    element: dict[str, Any] = {"type": element_type, "action_id": action_id}
-    if placeholder is not None:
-        element["placeholder"] = _plain(placeholder)
-    if max_length is not None:
-        element["max_length"] = max_length
-    block: dict[str, Any] = {
-        "type": "input",
-        "block_id": block_id,
-        "optional": True,
-        "label": _plain(label),
-        "element": element,
-    }
-    if hint is not None:
-        block["hint"] = _plain(hint)
-    return block
+) -> InputBlock:
+    """An optional input: the rules (a name unless a machine is given) are checked on
+    submission, where the message can say which rule."""
+    return InputBlock(
+        block_id=block_id,
+        label=plain(label),
+        element=element,
+        hint=plain(hint) if hint is not None else None,
+        optional=True,
+    )
 
 
 def build_session_modal(channel_id: str) -> dict[str, Any]:
     """The modal view; ``channel_id`` (where the command was typed) rides in private_metadata."""
     if len(channel_id) > _MAX_PRIVATE_METADATA:
         raise ValueError("channel id too long for private_metadata")
-    return {
-        "type": "modal",
-        "callback_id": CALLBACK_ID,
-        "private_metadata": channel_id,
-        "title": _plain("Remote support"),
-        "submit": _plain("Start session"),
-        "close": _plain("Cancel"),
-        "blocks": [
-            {
-                "type": "section",
-                "block_id": "intro",
-                "text": {
-                    "type": "mrkdwn",
-                    "text": "Start a GoToAssist screen-sharing session. The card goes in the "
-                    "channel, the customer's join link in its thread, your start link only "
-                    "to you.",
-                    "verbatim": True,
-                },
-            },
+    return View(
+        type="modal",
+        callback_id=CALLBACK_ID,
+        private_metadata=channel_id,
+        title=plain("Remote support"),
+        submit=plain("Start session"),
+        close=plain("Cancel"),
+        blocks=[
+            section(
+                "Start a GoToAssist screen-sharing session. The card goes in the channel, the "
+                "customer's join link in its thread, your start link only to you.",
+                "intro",
+            ),
             _input(
                 NAME_BLOCK,
-                NAME_ACTION,
                 "Customer name",
-                placeholder="Jane Doe",
+                PlainTextInputElement(
+                    action_id=NAME_ACTION,
+                    placeholder=plain("Jane Doe"),
+                    max_length=MAX_CUSTOMER_NAME,
+                ),
                 hint="Required, unless you give a machine UUID below.",
-                max_length=MAX_CUSTOMER_NAME,
             ),
             _input(
                 EMAIL_BLOCK,
-                EMAIL_ACTION,
                 "Customer e-mail",
-                element_type="email_text_input",
-                placeholder="jane@example.com",
+                EmailInputElement(action_id=EMAIL_ACTION, placeholder=plain("jane@example.com")),
             ),
             _input(
                 TICKET_BLOCK,
-                TICKET_ACTION,
                 "Ticket id",
-                placeholder="4521",
-                max_length=MAX_TICKET_ID + 1,  # room for a leading "#"
+                PlainTextInputElement(
+                    action_id=TICKET_ACTION,
+                    placeholder=plain("4521"),
+                    max_length=MAX_TICKET_ID + 1,  # room for a leading "#"
+                ),
             ),
             _input(
                 TICKET_URL_BLOCK,
-                TICKET_URL_ACTION,
                 "Ticket link",
-                element_type="url_text_input",
-                placeholder="https://helpdesk.example.com/tickets/4521",
+                UrlInputElement(
+                    action_id=TICKET_URL_ACTION,
+                    placeholder=plain("https://helpdesk.example.com/tickets/4521"),
+                ),
                 hint="The ticket id is taken from the link when you leave it empty.",
             ),
             _input(
                 MACHINE_BLOCK,
-                MACHINE_ACTION,
                 "Machine UUID (unattended session)",
-                placeholder="3f2a9c4e-8b1d-4e6f-a0c2-5d7e9b1f3a60",
+                PlainTextInputElement(
+                    action_id=MACHINE_ACTION,
+                    placeholder=plain("3f2a9c4e-8b1d-4e6f-a0c2-5d7e9b1f3a60"),
+                    max_length=38,
+                ),
                 hint="Only for an unattended session: the computer's UUID, shown in "
                 "GoToAssist's Unattended Computers list. Machine names are not looked up yet.",
-                max_length=38,
             ),
         ],
-    }
+    ).to_dict()
+
+
+def build_refused_view(reason: str, login_url: str | None) -> dict[str, Any]:
+    """What the form turns into when the technician cannot start a session: the reason, and
+    the sign-in button when linking their GoTo account would fix it. Nothing to submit."""
+    if login_url is not None:
+        shown = render_login_prompt(login_url, reason).blocks
+    else:
+        shown = text_message(f":warning: {escape_mrkdwn(reason)}").blocks
+    return View(
+        type="modal",
+        callback_id=REFUSED_CALLBACK_ID,
+        title=plain("Remote support"),
+        close=plain("Close"),
+        blocks=shown,
+    ).to_dict()
 
 
 def _value(values: dict[str, Any], block_id: str, action_id: str) -> str:
@@ -156,7 +170,7 @@ def _cleaned(
         return None
     try:
         return clean(raw)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         errors[block] = exc.message
         return None
 
@@ -175,7 +189,7 @@ def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest 
     name: str | None = None
     try:
         name = clean_customer_name(raw_name, required=not raw_machine)
-    except ValidationError as exc:
+    except InvalidInput as exc:
         if raw_name:
             errors[NAME_BLOCK] = exc.message
         else:

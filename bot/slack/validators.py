@@ -1,6 +1,6 @@
 """Validators shared by the slash-command grammar and the modal.
 
-Pure functions. Each ``clean_*`` returns the normalised value or raises :class:`ValidationError`
+Pure functions. Each ``clean_*`` returns the normalised value or raises :class:`InvalidInput`
 whose ``message`` is plain text (the modal shows it as is; the command reply escapes it).
 """
 
@@ -23,8 +23,10 @@ UUID_HELP = (
 )
 
 
-class ValidationError(ValueError):
-    """A value a technician typed is not acceptable; ``message`` says why, in plain text."""
+class InvalidInput(ValueError):
+    """A value a technician typed is not acceptable; ``message`` says why, in plain text.
+
+    (Not pydantic's ``ValidationError``: this one is raised by the ``clean_*`` functions.)"""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -62,16 +64,8 @@ def clean_email(raw: str) -> str:
         value = value[len("mailto:") :]
     local, _, _domain = value.partition("@")
     if len(value) > MAX_EMAIL or len(local) > MAX_EMAIL_LOCAL or _EMAIL_RE.fullmatch(value) is None:
-        raise ValidationError(f"{quote_value(raw.strip())} is not a valid e-mail address.")
+        raise InvalidInput(f"{quote_value(raw.strip())} is not a valid e-mail address.")
     return value
-
-
-def looks_like_email(value: str) -> bool:
-    try:
-        clean_email(value)
-    except ValidationError:
-        return False
-    return True
 
 
 def clean_ticket_id(raw: str) -> str:
@@ -80,13 +74,13 @@ def clean_ticket_id(raw: str) -> str:
     if value.startswith("#"):
         value = value[1:]
     if not value:
-        raise ValidationError("The ticket id is empty: write it straight after the #.")
+        raise InvalidInput("The ticket id is empty: write it straight after the #.")
     if len(value) > MAX_TICKET_ID:
-        raise ValidationError(
+        raise InvalidInput(
             f"The ticket id is {len(value)} characters long; the limit is {MAX_TICKET_ID}."
         )
     if _TICKET_RE.fullmatch(value) is None:
-        raise ValidationError(
+        raise InvalidInput(
             f"{quote_value(value)} is not a ticket id: use letters, digits, and - _ . / only."
         )
     return value
@@ -109,11 +103,11 @@ def clean_ticket_url(raw: str) -> str:
     """An http(s) ticket URL (GoToAssist's ``partnerObjectUrl``)."""
     value = raw.strip()
     if len(value) > MAX_URL:
-        raise ValidationError(
+        raise InvalidInput(
             f"The ticket link is {len(value)} characters long; the limit is {MAX_URL}."
         )
     if not is_http_url(value):
-        raise ValidationError(
+        raise InvalidInput(
             f"{quote_value(value)} is not a usable ticket link: give a full http:// or "
             "https:// address without spaces."
         )
@@ -141,7 +135,7 @@ def clean_machine_uuid(raw: str) -> str:
     if value.startswith("{") and value.endswith("}"):
         value = value[1:-1]
     if _UUID_RE.fullmatch(value) is None:
-        raise ValidationError(f"{quote_value(raw.strip())} is not a machine UUID. {UUID_HELP}")
+        raise InvalidInput(f"{quote_value(raw.strip())} is not a machine UUID. {UUID_HELP}")
     return value.lower()
 
 
@@ -151,10 +145,10 @@ def clean_customer_name(raw: str | None, *, required: bool) -> str | None:
     value = " ".join(text.split())
     if not value:
         if required:
-            raise ValidationError("Give the customer's name.")
+            raise InvalidInput("Give the customer's name.")
         return None
     if len(value) > MAX_CUSTOMER_NAME:
-        raise ValidationError(
+        raise InvalidInput(
             f"The customer name is {len(value)} characters long; the limit is {MAX_CUSTOMER_NAME}."
         )
     return value
@@ -166,7 +160,7 @@ def clean_session_ref(raw: str) -> str:
     if value.startswith("#"):
         value = value[1:]
     if _REF_RE.fullmatch(value) is None:
-        raise ValidationError(
+        raise InvalidInput(
             f"{quote_value(raw.strip())} is not a session id: session ids are up to "
             f"{MAX_SESSION_REF} letters, digits, - and _."
         )

@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
-from bot.accounts.resolver import Account, AccountResolver, NoAccount, with_token
+from bot.accounts.login import LoginLinks
+from bot.accounts.resolver import Account, AccountResolver, NoAccount, NotLinked, with_token
 from bot.clock import utcnow
 from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
@@ -33,6 +35,15 @@ from bot.store.database import Database
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True, slots=True)
+class StartRefusal:
+    """Why this technician cannot start a session now (plain text, for them to read), and a
+    single-use sign-in link when linking their GoTo account would fix it."""
+
+    reason: str
+    login_url: str | None
+
+
 class SessionStarter:
     def __init__(
         self,
@@ -44,6 +55,7 @@ class SessionStarter:
         callback_base: str | None,
         schedule: PollSchedule,
         on_queued: Callable[[], None] = lambda: None,
+        login: LoginLinks | None = None,
     ) -> None:
         self._db = db
         self._goto = goto
@@ -52,6 +64,7 @@ class SessionStarter:
         self._callback_base = callback_base
         self._schedule = schedule
         self._on_queued = on_queued
+        self._login = login
 
     async def start(
         self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
@@ -143,3 +156,15 @@ class SessionStarter:
         done = await self._db.run_write(session_store.write_transition, session_id, decide, now)
         if done is not None and done.intents:
             self._on_queued()
+
+    async def refusal(self, team_id: str, user_id: str) -> StartRefusal | None:
+        """None when this technician has an account to start a session with; else why not,
+        with a sign-in link when linking is configured. Every way in asks this first."""
+        try:
+            await self._accounts.for_user(team_id, user_id)
+        except NotLinked as exc:
+            url = await self._login.issue(team_id, user_id) if self._login is not None else None
+            return StartRefusal(exc.message, url)
+        except NoAccount as exc:
+            return StartRefusal(f"No session was started: {exc.message}", None)
+        return None

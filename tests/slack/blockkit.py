@@ -30,14 +30,13 @@ def all_strings(value: Any) -> Iterator[str]:
             yield from all_strings(item)
 
 
-def mrkdwn_texts(message: Message) -> Iterator[str]:
-    """The notification text and every mrkdwn text object of the blocks."""
-    yield message.text
+def mrkdwn_objects(message: Message) -> Iterator[dict[str, Any]]:
+    """Every mrkdwn text object of the blocks."""
 
-    def walk(value: Any) -> Iterator[str]:
+    def walk(value: Any) -> Iterator[dict[str, Any]]:
         if isinstance(value, dict):
             if value.get("type") == "mrkdwn":
-                yield value["text"]
+                yield value
             for item in value.values():
                 yield from walk(item)
         elif isinstance(value, list):
@@ -45,6 +44,13 @@ def mrkdwn_texts(message: Message) -> Iterator[str]:
                 yield from walk(item)
 
     yield from walk(message.blocks)
+
+
+def mrkdwn_texts(message: Message) -> Iterator[str]:
+    """The notification text and every mrkdwn text object's text."""
+    yield message.text
+    for obj in mrkdwn_objects(message):
+        yield obj["text"]
 
 
 def stray_angle_brackets(text: str) -> str:
@@ -60,7 +66,8 @@ def assert_mrkdwn_safe(message: Message) -> None:
 
 
 def assert_valid_message(message: Message) -> None:
-    """Slack's published Block Kit limits for a message (slack-platform.md)."""
+    """Slack's published Block Kit limits for a message
+    (https://api.slack.com/reference/block-kit/blocks)."""
     assert message.text.strip()
     assert len(message.text) <= 40_000
     blocks = message.blocks

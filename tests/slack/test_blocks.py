@@ -26,7 +26,13 @@ from bot.slack.blocks import (
 )
 from bot.slack.command_text import ParseError, Start, parse_command
 
-from .blockkit import all_strings, assert_mrkdwn_safe, assert_valid_message, mrkdwn_texts
+from .blockkit import (
+    all_strings,
+    assert_mrkdwn_safe,
+    assert_valid_message,
+    mrkdwn_objects,
+    mrkdwn_texts,
+)
 
 NOW = datetime(2026, 11, 28, 14, 5, tzinfo=UTC)
 UUID = "3f2a9c4e-8b1d-4e6f-a0c2-5d7e9b1f3a60"
@@ -378,18 +384,8 @@ def test_parse_then_render_round_trip_escapes_mentions() -> None:
 
 def test_all_mrkdwn_is_verbatim() -> None:
     for message in every_rendering(SessionStatus.ACTIVE):
-
-        def walk(value: Any) -> None:
-            if isinstance(value, dict):
-                if value.get("type") == "mrkdwn":
-                    assert value.get("verbatim") is True, value
-                for item in value.values():
-                    walk(item)
-            elif isinstance(value, list):
-                for item in value:
-                    walk(item)
-
-        walk(message.blocks)
+        for obj in mrkdwn_objects(message):
+            assert obj.get("verbatim") is True, obj
 
 
 # --- limits ----------------------------------------------------------------------------------

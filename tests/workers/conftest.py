@@ -12,10 +12,10 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.crypto import SecretBox
-from sandbox.slack import SlackStandIn
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database, make_engine
 from bot.store.schema import upgrade
+from sandbox.slack import SlackStandIn
 
 
 @pytest.fixture

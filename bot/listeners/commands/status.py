@@ -1,0 +1,34 @@
+"""`/remote-support status <id>`: one session in full, fresh from GoToAssist, privately."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncAck, AsyncRespond
+
+from bot.listeners.deps import ListenerDeps
+from bot.slack import blocks
+from bot.slack.command_text import COMMAND
+from bot.store import sessions as store
+from bot.store.types import utcnow
+
+
+async def show_status(
+    ack: AsyncAck, respond: AsyncRespond, deps: ListenerDeps, *, team_id: str, ref: str
+) -> None:
+    await ack()
+    async with deps.db.read() as db:
+        row = await store.find_for_user(db, team_id, ref)
+        session = store.to_domain(row) if row is not None else None
+    if session is None:
+        await respond(
+            text=f"No session `{ref}` was found in this workspace. "
+            f"`{COMMAND} list` shows your recent ones.",
+            response_type="ephemeral",
+        )
+        return
+    if not session.status.is_terminal:
+        await deps.tracker.poll(session.id)  # fresh from GoToAssist, stored like any poll
+        async with deps.db.read() as db:
+            fresh = await store.get(db, session.id)
+            session = store.to_domain(fresh) if fresh is not None else session
+    message = blocks.render_session_status(session, utcnow())
+    await respond(**message.as_kwargs(), response_type="ephemeral")

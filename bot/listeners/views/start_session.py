@@ -1,0 +1,90 @@
+"""The "start a session" form submitted: the same checks as the command, answered in the form.
+
+Slack waits 3 seconds for the answer to a submission, and only that answer can keep the form
+open: invalid fields get errors on the fields, a technician who cannot start (no GoTo account)
+sees the form turn into the reason, with the sign-in button when linking would fix it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncBoltContext
+
+from bot.listeners.deps import ListenerDeps, deps_of
+from bot.listeners.session_start import BUSY, start_in_background
+from bot.metrics import COMMANDS
+from bot.sessions.model import SessionRequest
+from bot.slack.modal import NAME_BLOCK, build_refused_view, parse_modal_submission
+from bot.workflows.starting import StartRefusal
+
+log = logging.getLogger(__name__)
+
+# How long the account check may hold the answer. It is a database read, unless the
+# technician's GoTo token must be refreshed first (a call to GoTo): then the form closes
+# and the start waits for the refresh, failing with a private "not created" if it fails.
+ACCOUNT_CHECK_BUDGET_S = 2.0
+
+
+async def start_session_submitted(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    deps = deps_of(context)
+    parsed = parse_modal_submission(view["state"]["values"])
+    if isinstance(parsed, dict):
+        COMMANDS.labels(command="modal", outcome="invalid").inc()
+        await ack(response_action="errors", errors=parsed)
+        return
+    if not deps.tasks.has_room:
+        COMMANDS.labels(command="modal", outcome="busy").inc()
+        await ack(response_action="errors", errors={NAME_BLOCK: BUSY})
+        return
+    user = body["user"]
+    team_id = user.get("team_id") or body["team"]["id"]
+    user_id = user["id"]
+    channel_id = view.get("private_metadata") or user_id
+    check = asyncio.create_task(deps.starter.refusal(team_id, user_id))
+    done, _pending = await asyncio.wait({check}, timeout=ACCOUNT_CHECK_BUDGET_S)
+    if not done:
+        await ack()
+        COMMANDS.labels(command="modal", outcome="received").inc()
+        deps.tasks.spawn(
+            _start_after(
+                check, deps, team_id=team_id, channel_id=channel_id, user_id=user_id, request=parsed
+            ),
+            name=f"start-session-{user_id}",
+        )
+        return
+    if check.exception() is not None:  # start() asks again, and tells the technician privately
+        log.error("account check failed", exc_info=check.exception())
+    refusal = None if check.exception() is not None else check.result()
+    if refusal is not None:
+        COMMANDS.labels(command="modal", outcome="refused").inc()
+        await ack(
+            response_action="update", view=build_refused_view(refusal.reason, refusal.login_url)
+        )
+        return
+    await ack()
+    COMMANDS.labels(command="modal", outcome="received").inc()
+    start_in_background(
+        deps, team_id=team_id, channel_id=channel_id, user_id=user_id, request=parsed
+    )
+
+
+async def _start_after(
+    check: asyncio.Task[StartRefusal | None],
+    deps: ListenerDeps,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    request: SessionRequest,
+) -> None:
+    """A slow account check (a token refresh) ends before the start asks for the account;
+    if the technician turns out to have none, the start says so privately ("not created")."""
+    await asyncio.wait({check})  # its outcome does not matter: start() asks again
+    await deps.starter.start(
+        team_id=team_id, channel_id=channel_id, user_id=user_id, request=request
+    )
