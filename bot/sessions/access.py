@@ -109,3 +109,12 @@ def may_start(
             "Ask an admin of that group to add you."
         )
     return None
+
+
+def may_see(session_requester: str, card_channel: str | None, *, asker: str, asked_in: str) -> bool:
+    """Whether ``asker`` may see a session's details (``status``): its technician anywhere,
+    others only when asking from the channel where its card lives. Everyone else is told the
+    session does not exist, the same answer as for a wrong id."""
+    if asker == session_requester:
+        return True
+    return card_channel is not None and asked_in == card_channel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.sessions.access import AccessPolicy, Group, Person, may_start
+from bot.sessions.access import AccessPolicy, Group, Person, may_see, may_start
 from bot.sessions.model import SessionKind
 
 TEAM = "T0HOME"
@@ -67,3 +67,20 @@ def test_only_the_missing_login_asks_for_a_login() -> None:
 def test_the_home_team_setting_wins_over_the_request() -> None:
     policy = AccessPolicy(home_team=TEAM)
     assert may_start(OTHER_TEAM, A, policy, request_team="T0OTHER", linked_account=True)
+
+
+@pytest.mark.parametrize(
+    ("asker", "asked_in", "card_channel", "visible"),
+    [
+        ("UTECH", "CELSEWHERE", "CSUPPORT", True),  # the technician, from anywhere
+        ("UTECH", "DUTECH", None, True),
+        ("UNEIGHBOUR", "CSUPPORT", "CSUPPORT", True),  # in the card's channel
+        ("UNEIGHBOUR", "COTHER", "CSUPPORT", False),  # from another channel
+        ("UNEIGHBOUR", "DUTECH", "DUTECH", True),  # a DM card: only who is in that DM asks there
+        ("UNEIGHBOUR", "CSUPPORT", None, False),  # no card yet
+    ],
+)
+def test_who_may_see_a_session(
+    asker: str, asked_in: str, card_channel: str | None, visible: bool
+) -> None:
+    assert may_see("UTECH", card_channel, asker=asker, asked_in=asked_in) is visible
