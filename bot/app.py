@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -15,6 +15,7 @@ from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -30,6 +31,7 @@ from bot.listeners import register as register_listeners
 from bot.listeners.deps import ListenerDeps
 from bot.metrics import observe_goto
 from bot.sessions.transition import PollSchedule
+from bot.slack import response_url
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database, make_engine
 from bot.tasks import BackgroundTasks
@@ -214,13 +216,40 @@ def build_bolt(
         )
 
     secret = settings.slack_signing_secret
-    return AsyncApp(
+    bolt = AsyncApp(
+        # Socket Mode without a signing secret: requests arrive only over the app's own
+        # WebSocket to Slack, and no Slack route is served over HTTP (create_web_app).
         signing_secret=secret.get_secret_value() if secret else "socket-mode-unsigned",
         authorize=authorize,
         client=AsyncWebClient(base_url=api_url, session=http),
-        request_verification_enabled=not settings.socket_mode,
+        request_verification_enabled=secret is not None,
         logger=logging.getLogger("slack_bolt"),
     )
+    bolt.middleware(refuse_foreign_response_urls(api_url))
+    return bolt
+
+
+def refuse_foreign_response_urls(api_url: str) -> Callable[..., Awaitable[BoltResponse | None]]:
+    """Middleware: a request whose ``response_url`` points anywhere but Slack is refused
+    before any listener runs, so no answer (a start link, say) is ever POSTed elsewhere."""
+
+    async def check(
+        body: dict[str, Any], next: Callable[[], Awaitable[BoltResponse | None]]
+    ) -> BoltResponse | None:
+        urls = [body.get("response_url")] + [
+            item.get("response_url")
+            for item in body.get("response_urls") or []
+            if isinstance(item, dict)
+        ]
+        for url in urls:
+            if url is not None and not (
+                isinstance(url, str) and response_url.is_allowed(url, api_url)
+            ):
+                log.warning("refused a Slack request whose response_url is not Slack's")
+                return BoltResponse(status=400, body="response_url must be Slack's")
+        return await next()
+
+    return check
 
 
 def tune_gc() -> None:
@@ -249,9 +278,13 @@ async def create_web_app(
         bolt_response = await runtime.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
-    app.router.add_post("/slack/events", slack_events)
+    if not settings.socket_mode:  # in Socket Mode Slack's requests come over the WebSocket
+        app.router.add_post("/slack/events", slack_events)
     callbacks.register(app)
-    health.register(app)
+    health.register(
+        app,
+        metrics_token=settings.metrics_token.get_secret_value() if settings.metrics_token else None,
+    )
     if runtime.oauth_routes is not None:
         oauth.register(app, runtime.oauth_routes)
 

@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     host: str = "0.0.0.0"  # noqa: S104 - a server listens on all interfaces by default
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["json", "console"] = "json"
+    metrics_token: SecretStr | None = None
 
     # Background work
     outbox_lease_s: float = Field(default=30.0, gt=0)

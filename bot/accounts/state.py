@@ -1,5 +1,5 @@
 """The OAuth ``state``: HMAC-signed, bound to a Slack team and user, expiring, single use
-(the nonce is stored and consumed by the callback)."""
+(the nonce is stored and consumed by the callback); and the PKCE verifier that goes with it."""
 
 from __future__ import annotations
 
@@ -37,6 +37,7 @@ def _unb64(text: str) -> bytes:
 class StateSigner:
     def __init__(self, key: bytes) -> None:
         self._key = hashlib.sha256(b"remote-support/oauth-state/v1" + key).digest()
+        self._pkce_key = hashlib.sha256(b"remote-support/oauth-pkce/v1" + key).digest()
 
     def issue(self, team_id: str, user_id: str, now: datetime) -> tuple[str, StateClaims]:
         nonce = secrets.token_urlsafe(24)
@@ -50,6 +51,12 @@ class StateSigner:
         signature = _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
         claims = StateClaims(team_id, user_id, _nonce_hash(nonce), expires_at)
         return f"{body}.{signature}", claims
+
+    def code_verifier(self, state: str) -> str:
+        """The PKCE ``code_verifier`` for a sign-in that carries ``state``: derived from the
+        state with a key of its own, so nothing more is stored and only this app can know it
+        (43 characters, as RFC 7636 asks)."""
+        return _b64(hmac.new(self._pkce_key, state.encode(), hashlib.sha256).digest())
 
     def verify(self, state: str, now: datetime) -> StateClaims:
         body, _, signature = state.partition(".")
@@ -68,6 +75,11 @@ class StateSigner:
                 "Run `/remote-support login` in Slack for a new one."
             )
         return StateClaims(team_id, user_id, _nonce_hash(nonce), expires_at)
+
+
+def code_challenge(verifier: str) -> str:
+    """The S256 ``code_challenge`` of a PKCE verifier."""
+    return _b64(hashlib.sha256(verifier.encode()).digest())
 
 
 def _nonce_hash(nonce: str) -> str:

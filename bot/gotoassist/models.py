@@ -6,13 +6,23 @@ import json
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 
 from bot.clock import as_utc
 from bot.sessions.status import SessionStatus
 
 __all__ = [
+    "CALLBACK_LIMITS",
+    "CallbackBody",
     "CreateSessionRequest",
     "CreateSessionResponse",
     "SessionInfo",
@@ -137,6 +147,39 @@ class SessionInfo(_Model):
         """Display names of the collaborators, whatever shape the entries have."""
         names = (display_name(entry) for entry in self.collaborators if entry is not None)
         return [name for name in names if name]
+
+
+# The longest value a callback may carry per field (characters), within the database's columns:
+# a longer one is refused (400) before it reaches the group commit other callbacks share.
+CALLBACK_LIMITS: dict[str, int] = {
+    "sessionId": 64,
+    "expertName": 200,
+    "unattendedMachineName": 200,
+    "customerJoinUrl": 2048,
+    "sessionRecordingUrl": 2048,
+    "notes": 10_000,
+}
+MAX_COLLABORATORS = 50
+
+
+class CallbackBody(SessionInfo):
+    """A status callback's body: a ``SessionInfo`` whose fields are length-checked."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _within_limits(cls, data: object) -> object:
+        if not isinstance(data, dict):
+            return data
+        for name, limit in CALLBACK_LIMITS.items():
+            value = data.get(name)
+            if isinstance(value, str | int | float) and len(str(value)) > limit:
+                raise ValueError(f"{name} is longer than {limit} characters")
+        collaborators = data.get("collaborators")
+        if isinstance(collaborators, str | list) and len(str(collaborators)) > 200 * (
+            MAX_COLLABORATORS
+        ):
+            raise ValueError(f"collaborators is longer than {200 * MAX_COLLABORATORS} characters")
+        return data
 
 
 _NAME_KEYS = ("name", "expertName", "displayName", "email")

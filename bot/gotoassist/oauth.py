@@ -57,20 +57,27 @@ class GoToOAuth:
         self.redirect_uri = redirect_uri
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
 
-    def authorize_url(self, state: str) -> str:
+    def authorize_url(self, state: str, code_challenge: str) -> str:
         query = urlencode(
             {
                 "client_id": self._client_id,
                 "response_type": "code",
                 "redirect_uri": self.redirect_uri,
                 "state": state,
+                "code_challenge": code_challenge,
+                "code_challenge_method": "S256",
             }
         )
         return f"{self._auth_url}/oauth/authorize?{query}"
 
-    async def exchange_code(self, code: str) -> TokenSet:
+    async def exchange_code(self, code: str, code_verifier: str) -> TokenSet:
         return await self._token(
-            {"grant_type": "authorization_code", "code": code, "redirect_uri": self.redirect_uri}
+            {
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": self.redirect_uri,
+                "code_verifier": code_verifier,
+            }
         )
 
     async def refresh(self, refresh_token: str) -> TokenSet:

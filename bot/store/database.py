@@ -65,10 +65,18 @@ def _tune_sqlite(engine: Engine, *, busy_timeout_ms: int) -> None:
 def make_engine(url: str, *, pool_size: int = 5) -> AsyncEngine:
     """An engine tuned for the backend: WAL and a busy timeout on SQLite, a pool on PostgreSQL."""
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = create_async_engine(
+            url, connect_args={"timeout": BUSY_TIMEOUT_S}, hide_parameters=True
+        )
         _tune_sqlite(engine.sync_engine, busy_timeout_ms=int(BUSY_TIMEOUT_S * 1000))
         return engine
-    return create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size,
+        pool_pre_ping=True,
+        hide_parameters=True,  # customer names and e-mails never reach an error log
+    )
 
 
 def is_sqlite(engine: AsyncEngine) -> bool:
@@ -84,6 +92,7 @@ def _in_place_engine(engine: AsyncEngine) -> Engine | None:
         engine.url.set(drivername="sqlite"),
         pool_size=1,
         max_overflow=0,
+        hide_parameters=True,
         # Never wait in SQLite's busy handler here: that would stall the event loop.
         # run_write waits (asynchronously) and tries again instead.
         connect_args={"timeout": 0},

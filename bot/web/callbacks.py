@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.gotoassist.models import SessionInfo
+from bot.gotoassist.models import CallbackBody
 from bot.gotoassist.observation import to_observation
 from bot.metrics import CALLBACKS
 from bot.web.keys import TRACKER
@@ -46,7 +46,7 @@ async def handle_callback(request: web.Request) -> web.Response:
         CALLBACKS.labels(outcome="unknown_token").inc()
         return _error(404, "unknown session")
     try:
-        info = SessionInfo.model_validate(await _read_body(request))
+        info = CallbackBody.model_validate(await _read_body(request))
     except (ValueError, ValidationError, UnicodeDecodeError) as exc:
         CALLBACKS.labels(outcome="malformed").inc()
         detail = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not JSON"

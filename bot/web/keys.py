@@ -11,3 +11,4 @@ from bot.workflows.tracking import Tracker
 TRACKER = web.AppKey("tracker", Tracker)
 ENGINE = web.AppKey("engine", AsyncEngine)
 SLACK_WRITER = web.AppKey("slack_writer", SlackWriter)
+METRICS_TOKEN = web.AppKey("metrics_token", str)  # "" when /metrics is open

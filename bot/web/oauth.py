@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from aiohttp import web
 
 from bot.accounts.linked import LinkedAccounts
-from bot.accounts.state import InvalidState, StateSigner
+from bot.accounts.state import InvalidState, StateSigner, code_challenge
 from bot.gotoassist.oauth import GoToOAuth, OAuthError
 from bot.slack.account_blocks import render_linked
 from bot.slack.writer import SlackWriter
@@ -58,14 +58,16 @@ async def start(request: web.Request) -> web.StreamResponse:
         routes.signer.verify(state, utcnow())
     except InvalidState as exc:
         return _refused(str(exc))
-    raise web.HTTPFound(routes.oauth.authorize_url(state))
+    challenge = code_challenge(routes.signer.code_verifier(state))
+    raise web.HTTPFound(routes.oauth.authorize_url(state, challenge))
 
 
 async def callback(request: web.Request) -> web.Response:
     routes = request.app[OAUTH]
     now = utcnow()
+    state = request.query.get("state", "")
     try:
-        claims = routes.signer.verify(request.query.get("state", ""), now)
+        claims = routes.signer.verify(state, now)
     except InvalidState as exc:
         return _refused(str(exc))
     async with routes.db.write() as db:
@@ -80,7 +82,7 @@ async def callback(request: web.Request) -> web.Response:
     if not code:
         return _refused("GoTo sent no authorization code; nothing was linked.")
     try:
-        tokens = await routes.oauth.exchange_code(code)
+        tokens = await routes.oauth.exchange_code(code, routes.signer.code_verifier(state))
     except OAuthError as exc:
         log.warning("GoTo code exchange failed: %s", exc)
         return _refused(f"{exc}. Nothing was linked; try /remote-support login again.")

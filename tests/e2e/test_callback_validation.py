@@ -81,3 +81,31 @@ async def _check_refusals(rig: Rig, database_url: str) -> None:
     status, answer = await _post(rig, url, json.dumps(valid).encode(), "application/json")
     assert status == 200
     assert answer["changed"] is True
+
+
+async def test_an_over_long_field_is_refused_alone(database_url: str) -> None:
+    """A field longer than its column is a 400 for that callback; callbacks arriving with it
+    (and sharing its group commit) are stored as usual."""
+    async with quiet_rig(database_url) as rig:
+        started = [await start_and_settle(rig, f"Customer{n} c{n}@example.com") for n in range(3)]
+        urls = [session.callback_url for _card, session in started]
+        assert all(urls)
+        bodies = [
+            session.info() | {"status": "waiting", "sessionId": f"90000000{n}"}
+            for n, (_card, session) in enumerate(started)
+        ]
+        bodies[1] |= {"expertName": "E" * 201}
+        answers = await asyncio.gather(
+            *(
+                _post(rig, str(url), json.dumps(body).encode(), "application/json")
+                for url, body in zip(urls, bodies, strict=True)
+            )
+        )
+
+        assert [status for status, _ in answers] == [200, 400, 200]
+        assert "expertName" in answers[1][1]["error"]
+        rows = {row["customer_name"]: row for row in await session_rows(database_url)}
+        assert rows["Customer0"]["status"] == "waiting"
+        assert rows["Customer1"]["status"] == "notStarted"
+        assert rows["Customer1"]["expert_name"] is None
+        assert rows["Customer2"]["status"] == "waiting"
