@@ -83,11 +83,10 @@ def _short_id(session_id: str) -> str:
 
 
 def _machine_label(session: Session) -> str | None:
-    """The machine, escaped: its name when known, else its UUID."""
+    """The machine's name, escaped, when known. Never its UUID: that names the computer to
+    GoToAssist and is as good as a key to it for anyone holding a technician's token."""
     if session.machine_name:
         return escape_truncated(session.machine_name, _MACHINE_LIMIT)
-    if session.machine_uuid:
-        return escape_truncated(session.machine_uuid, _MACHINE_LIMIT)
     return None
 
 
@@ -105,6 +104,8 @@ def _subject(session: Session) -> str:
         return f"{subject} on {machine}" if machine else subject
     if machine:
         return f"Remote support on {machine}"
+    if session.kind is SessionKind.UNATTENDED:
+        return "Unattended remote support"
     return "Remote support session"
 
 
@@ -192,13 +193,7 @@ def _card_fields(session: Session, now: datetime) -> list[str]:
     if ticket:
         fields.append(_field("Ticket", ticket))
     if session.kind is SessionKind.UNATTENDED:
-        machine_lines = []
-        if session.machine_name:
-            machine_lines.append(escape_truncated(session.machine_name, _MACHINE_LIMIT))
-        if session.machine_uuid:
-            machine_lines.append(f"`{escape_truncated(session.machine_uuid, _MACHINE_LIMIT)}`")
-        if machine_lines:
-            fields.append(_field("Machine", "\n".join(machine_lines)))
+        fields.append(_field("Machine", _machine_label(session) or "a known computer"))
     if session.expert_name:
         fields.append(_field("Expert", escape_truncated(session.expert_name, _NAME_LIMIT)))
     fields.append(_field("Created", slack_date(session.created_at)))

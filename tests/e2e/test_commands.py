@@ -11,6 +11,7 @@ from sandbox.harness import Rig, wait_until
 from tests.e2e.helpers import (
     CHANNEL,
     EXAMPLE,
+    OTHER,
     TECH,
     interactive_body,
     post_signed,
@@ -171,3 +172,29 @@ async def test_bare_command_opens_the_modal_and_submitting_it_starts_a_session(
         assert create.json["customerEmail"] == "jane@example.com"
         assert create.json["partnerObject"] == "4521"
         await wait_until(lambda: bool(rig.slack.dms(TECH)), what="the start-link DM")
+
+
+async def test_status_answers_the_technician_and_the_cards_channel_only(sqlite_url: str) -> None:
+    async with Rig(database_url=sqlite_url) as rig:
+        card, _session = await start_and_settle(rig)
+        ref = short_id_on(card)
+        gets_before = len([r for r in rig.goto.requests if r.method == "GET"])
+
+        async def ask(user: str, channel: str, about: str = ref) -> str:
+            seen = len(rig.slack.responses)
+            status, _ = await rig.slash(f"status {about}", user=user, channel=channel)
+            assert status == 200
+            return str((await _answer_on_response_url(rig, seen))["text"])
+
+        # A neighbour in another channel (or in their DM) learns nothing, not even that the
+        # session exists: the answer is the one a made-up id gets.
+        made_up = "0123456789"
+        for channel in ("CELSEWHERE", "D" + OTHER):
+            answer = await ask(OTHER, channel)
+            assert answer == (await ask(OTHER, channel, made_up)).replace(made_up, ref)
+            assert "Jane Doe" not in answer
+        assert len([r for r in rig.goto.requests if r.method == "GET"]) == gets_before
+
+        # In the card's channel anyone sees it; its technician sees it from anywhere.
+        assert "Jane Doe" in await ask(OTHER, CHANNEL)
+        assert "Jane Doe" in await ask(TECH, "CELSEWHERE")

@@ -264,19 +264,23 @@ def test_unattended_card_without_customer() -> None:
         )
     )
     assert card.text == "Remote support on PC-01: active"
-    assert f"*Machine*\nPC-01\n`{UUID}`" in texts(card)
+    assert "*Machine*\nPC-01" in texts(card)
+    assert UUID not in texts(card)
     assert "*Customer*" not in texts(card)
 
 
-def test_unattended_card_machine_uuid_only_and_with_customer() -> None:
+def test_unattended_card_never_shows_the_machine_uuid() -> None:
     card = check(
         render_card(
             session(kind=SessionKind.UNATTENDED, customer_name=None, machine_uuid=UUID), NOW
         )
     )
-    assert card.text == f"Remote support on {UUID}: waiting"
+    assert card.text == "Unattended remote support: waiting"
+    assert UUID not in card.text + texts(card)
     card = check(render_card(session(kind=SessionKind.UNATTENDED, machine_uuid=UUID), NOW))
-    assert card.text == f"Remote support for Jane Doe on {UUID}: waiting"
+    assert card.text == "Remote support for Jane Doe: waiting"
+    assert "*Machine*\na known computer" in texts(card)
+    assert UUID not in card.text + texts(card)
 
 
 def test_shared_account_context() -> None:

@@ -71,7 +71,15 @@ async def remote_support(
         case ListSessions():
             await list_sessions.list_sessions(ack, respond, deps, team_id=team_id, user_id=user_id)
         case Status(ref=ref):
-            await status.show_status(ack, respond, deps, team_id=team_id, ref=ref)
+            await status.show_status(
+                ack,
+                respond,
+                deps,
+                team_id=team_id,
+                user_id=user_id,
+                channel_id=command["channel_id"],
+                ref=ref,
+            )
         case Login():
             await login.login(ack, respond, deps, team_id=team_id, user_id=user_id)
         case Logout():

@@ -1,10 +1,14 @@
-"""`/remote-support status <id>`: one session in full, fresh from GoToAssist, privately."""
+"""`/remote-support status <id>`: one session in full, fresh from GoToAssist, privately.
+
+Only its technician (anywhere) and people asking from the channel where its card lives see
+it; anyone else is told there is no such session."""
 
 from __future__ import annotations
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from bot.listeners.deps import ListenerDeps
+from bot.sessions.access import may_see
 from bot.slack import blocks
 from bot.slack.command_text import COMMAND
 from bot.store import sessions as store
@@ -12,12 +16,26 @@ from bot.store.types import utcnow
 
 
 async def show_status(
-    ack: AsyncAck, respond: AsyncRespond, deps: ListenerDeps, *, team_id: str, ref: str
+    ack: AsyncAck,
+    respond: AsyncRespond,
+    deps: ListenerDeps,
+    *,
+    team_id: str,
+    user_id: str,
+    channel_id: str,
+    ref: str,
 ) -> None:
     await ack()
     async with deps.db.read() as db:
         row = await store.find_for_user(db, team_id, ref)
         session = store.to_domain(row) if row is not None else None
+    if session is not None and not may_see(
+        session.requester_id,
+        session.card_channel or session.channel_id,
+        asker=user_id,
+        asked_in=channel_id,
+    ):
+        session = None  # the same answer as a wrong id: no oracle, no GoToAssist call
     if session is None:
         await respond(
             text=f"No session `{ref}` was found in this workspace. "
