@@ -32,6 +32,7 @@ from bot.listeners.deps import ListenerDeps
 from bot.metrics import observe_goto
 from bot.sessions.transition import PollSchedule
 from bot.slack import response_url
+from bot.slack.people import SlackPeople
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database, make_engine
 from bot.tasks import BackgroundTasks
@@ -40,6 +41,7 @@ from bot.web.keys import ENGINE, SLACK_WRITER, TRACKER
 from bot.web.oauth import OAuthRoutes
 from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
+from bot.workflows.access import AccessCheck
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 
@@ -164,6 +166,14 @@ def build_runtime(settings: Settings) -> Runtime:
         schedule=schedule,
         on_queued=worker.wake,
         login=login,
+        access=AccessCheck(
+            SlackPeople(
+                AsyncWebClient(token=bot_token, base_url=api_url, session=http),
+                ttl_s=settings.people_cache_s,
+            ),
+            allowed=settings.allowed_groups,
+            unattended=settings.unattended_groups,
+        ),
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url, http)

@@ -48,6 +48,11 @@ class Settings(BaseSettings):
     log_format: Literal["json", "console"] = "json"
     metrics_token: SecretStr | None = None
 
+    # Who may start sessions (Slack user group handles or ids, comma-separated)
+    allowed_user_groups: str | None = None
+    unattended_user_groups: str | None = None
+    people_cache_s: float = Field(default=300.0, ge=0, le=3600)
+
     # Background work
     outbox_lease_s: float = Field(default=30.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)
@@ -97,6 +102,22 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @staticmethod
+    def _groups(value: str | None) -> tuple[str, ...] | None:
+        names = tuple(name.strip() for name in (value or "").split(",") if name.strip())
+        return names or None
+
+    @property
+    def allowed_groups(self) -> tuple[str, ...] | None:
+        """ALLOWED_USER_GROUPS as a list; None when unset (every full member may start)."""
+        return self._groups(self.allowed_user_groups)
+
+    @property
+    def unattended_groups(self) -> tuple[str, ...] | None:
+        """UNATTENDED_USER_GROUPS as a list; None when unset (a linked GoTo account opens
+        machines, the shared account never does)."""
+        return self._groups(self.unattended_user_groups)
 
     def callback_base(self) -> str | None:
         """Where GoToAssist should POST status callbacks, or None (polling only)."""

@@ -118,7 +118,12 @@ class SlackPeople:
                 self._client.api_call(method, params=params), timeout=self._timeout_s
             )
         except SlackApiError as exc:
-            error = str(exc.response.get("error", "error"))
+            data = exc.response.data
+            error = (
+                str(data.get("error", "error"))
+                if isinstance(data, dict)
+                else f"HTTP {exc.response.status_code}"
+            )
             SLACK_CALLS.labels(method=method, outcome=error).inc()
             raise PeopleUnavailable(f"Slack answered {method} with {error}") from None
         except (TimeoutError, aiohttp.ClientError, OSError, ValueError) as exc:

@@ -19,7 +19,7 @@ from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError
 from bot.gotoassist.models import CreateSessionRequest
-from bot.sessions.model import Session, SessionRequest
+from bot.sessions.model import Session, SessionKind, SessionRequest
 from bot.sessions.transition import (
     Created,
     CreateFailed,
@@ -31,6 +31,7 @@ from bot.sessions.transition import (
 )
 from bot.store import sessions as session_store
 from bot.store.database import Database
+from bot.workflows.access import AccessCheck
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +57,7 @@ class SessionStarter:
         schedule: PollSchedule,
         on_queued: Callable[[], None] = lambda: None,
         login: LoginLinks | None = None,
+        access: AccessCheck | None = None,
     ) -> None:
         self._db = db
         self._goto = goto
@@ -65,6 +67,7 @@ class SessionStarter:
         self._schedule = schedule
         self._on_queued = on_queued
         self._login = login
+        self._access = access or AccessCheck(None)
 
     async def start(
         self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
@@ -79,6 +82,14 @@ class SessionStarter:
             account = await self._accounts.for_user(team_id, user_id)
         except NoAccount as exc:
             failure = exc.message
+        denied = await self._access.refusal(
+            team_id,
+            user_id,
+            request.kind,
+            linked_account=account is not None and account.owner is not None,
+        )
+        if denied is not None:  # every way in asked refusal() first; this is the backstop
+            account, failure = None, denied.reason
         pending = session_store.new_pending(
             session_id=session_id,
             team_id=team_id,
@@ -157,14 +168,25 @@ class SessionStarter:
         if done is not None and done.intents:
             self._on_queued()
 
-    async def refusal(self, team_id: str, user_id: str) -> StartRefusal | None:
-        """None when this technician has an account to start a session with; else why not,
-        with a sign-in link when linking is configured. Every way in asks this first."""
+    async def refusal(
+        self, team_id: str, user_id: str, kind: SessionKind = SessionKind.ATTENDED
+    ) -> StartRefusal | None:
+        """None when this technician may start a ``kind`` session now; else why not, with a
+        sign-in link when signing in would fix it. Every way in asks this first; look-ups
+        are cached, so a repeated ask costs no Slack or GoTo call."""
+        account_refusal: StartRefusal | None = None
+        linked = False
         try:
-            await self._accounts.for_user(team_id, user_id)
+            linked = (await self._accounts.for_user(team_id, user_id)).owner is not None
         except NotLinked as exc:
-            url = await self._login.issue(team_id, user_id) if self._login is not None else None
-            return StartRefusal(exc.message, url)
+            account_refusal = StartRefusal(exc.message, await self._login_url(team_id, user_id))
         except NoAccount as exc:
-            return StartRefusal(f"No session was started: {exc.message}", None)
-        return None
+            account_refusal = StartRefusal(f"No session was started: {exc.message}", None)
+        denied = await self._access.refusal(team_id, user_id, kind, linked_account=linked)
+        if denied is not None:
+            login_url = await self._login_url(team_id, user_id) if denied.needs_login else None
+            return StartRefusal(denied.reason, login_url)
+        return account_refusal
+
+    async def _login_url(self, team_id: str, user_id: str) -> str | None:
+        return await self._login.issue(team_id, user_id) if self._login is not None else None

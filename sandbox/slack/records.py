@@ -172,6 +172,8 @@ DEFAULT_RATE_LIMITS: Mapping[str, RateLimit] = {
     "views.update": RateLimit(per_minute=100, burst=20),
     "views.publish": RateLimit(per_minute=100, burst=20),
     "users.info": RateLimit(per_minute=100, burst=20),
+    "usergroups.list": RateLimit(per_minute=20, burst=3),
+    "usergroups.users.list": RateLimit(per_minute=20, burst=3),
     "auth.test": RateLimit(per_minute=100, burst=20),
 }
 

@@ -46,6 +46,8 @@ class SlackStandIn(
             "views.update": self._views_update,
             "views.publish": self._views_publish,
             "users.info": self._users_info,
+            "usergroups.list": self._usergroups_list,
+            "usergroups.users.list": self._usergroups_users_list,
         }
 
     def _add_routes(self, app: web.Application) -> None:

@@ -78,6 +78,7 @@ class SlackState:
         self._ephemerals: list[StandInMessage] = []
         self._users: dict[str, dict[str, Any]] = {}
         self._removed_users: set[str] = set()
+        self._usergroups: dict[str, tuple[str, list[str]]] = {}  # id -> (handle, members)
         self._tokens: set[str] = {self.bot_token}
         self._revoked: set[str] = set()
         self._triggers: dict[str, Trigger] = {}

@@ -1,4 +1,5 @@
-"""``users.info``: any id is a made-up user unless ``set_user``/``remove_user`` said otherwise."""
+"""``users.info``: any id is a made-up user unless ``set_user``/``remove_user`` said otherwise;
+``usergroups.list`` and ``usergroups.users.list`` over the groups ``set_usergroup`` made."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ class UserMethods(SlackState):
         email = custom.get("email", f"{name}@example.com")
         return {
             "id": user,
-            "team_id": self.team_id,
+            "team_id": str(custom.get("team_id", self.team_id)),
             "name": name,
             "deleted": bool(custom.get("deleted", False)),
             "real_name": real_name,
@@ -45,6 +46,9 @@ class UserMethods(SlackState):
             "is_owner": False,
             "is_bot": is_bot,
             "is_app_user": False,
+            "is_restricted": bool(custom.get("is_restricted", False)),
+            "is_ultra_restricted": bool(custom.get("is_ultra_restricted", False)),
+            **({"is_stranger": True} if custom.get("is_stranger") else {}),
             "updated": int(time.time()),
             "profile": {
                 "real_name": real_name,
@@ -61,3 +65,16 @@ class UserMethods(SlackState):
         if user is None or user in self._removed_users:
             raise SlackError("user_not_found")
         return {"ok": True, "user": self._user_json(user)}
+
+    def _usergroups_list(self, _params: dict[str, Any]) -> JSON:
+        groups = [
+            {"id": gid, "team_id": self.team_id, "handle": handle, "name": handle.title()}
+            for gid, (handle, _members) in self._usergroups.items()
+        ]
+        return {"ok": True, "usergroups": groups}
+
+    def _usergroups_users_list(self, params: dict[str, Any]) -> JSON:
+        group = self._usergroups.get(opt_str(params, "usergroup") or "")
+        if group is None:
+            raise SlackError("no_such_subteam")
+        return {"ok": True, "users": list(group[1])}

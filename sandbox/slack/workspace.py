@@ -76,7 +76,14 @@ class WorkspaceControl(SlackState):
         email: str | None = None,
         is_bot: bool | None = None,
         deleted: bool | None = None,
+        is_restricted: bool | None = None,
+        is_ultra_restricted: bool | None = None,
+        is_stranger: bool | None = None,
+        team_id: str | None = None,
     ) -> None:
+        """Describe ``user`` for ``users.info``: a guest (``is_restricted``: multi-channel,
+        ``is_ultra_restricted``: single-channel), someone of another organisation met through
+        Slack Connect (``is_stranger``, or another ``team_id``), ..."""
         self._removed_users.discard(user)
         fields = {
             "real_name": real_name,
@@ -87,6 +94,10 @@ class WorkspaceControl(SlackState):
             "email": email,
             "is_bot": is_bot,
             "deleted": deleted,
+            "is_restricted": is_restricted,
+            "is_ultra_restricted": is_ultra_restricted,
+            "is_stranger": is_stranger,
+            "team_id": team_id,
         }
         current = self._users.setdefault(user, {})
         current.update({k: v for k, v in fields.items() if v is not None})
@@ -97,6 +108,10 @@ class WorkspaceControl(SlackState):
 
     def remove_user(self, user: str) -> None:
         self._removed_users.add(user)
+
+    def set_usergroup(self, group_id: str, handle: str, members: list[str]) -> None:
+        """A user group (``usergroups.list``) and its members (``usergroups.users.list``)."""
+        self._usergroups[group_id] = (handle, list(members))
 
     def issue_trigger(self) -> str:
         """A realistic trigger_id that expires ``trigger_ttl`` seconds from now."""

@@ -114,8 +114,9 @@ async def test_metrics_need_the_token_when_one_is_set(sqlite_url: str) -> None:
 async def test_readiness_names_the_category_not_the_error(sqlite_url: str) -> None:
     async with Rig(database_url=sqlite_url) as rig:
         assert rig.http is not None
+        _card, session = await start_and_settle(rig)
         rig.slack.revoke_token()
-        await rig.slash("Jane Doe jane@example.com #4521")  # its card meets the refused token
+        rig.goto.start_session(session.session_token)  # its card edit meets the refused token
 
         async def not_ready() -> bool:
             assert rig.http is not None

@@ -127,7 +127,7 @@ async def test_a_slow_account_check_does_not_hold_the_answer(
     async with world(sqlite_url, linking=False, shared_token="shared") as w:
         checked = asyncio.Event()
 
-        async def slow_refusal(team_id: str, user_id: str) -> None:
+        async def slow_refusal(team_id: str, user_id: str, kind: object) -> None:
             await asyncio.sleep(0.3)
             checked.set()
 
@@ -148,7 +148,7 @@ async def test_a_failing_account_check_still_answers_the_form(
 ) -> None:
     async with world(sqlite_url, linking=False, shared_token="shared") as w:
 
-        async def broken(team_id: str, user_id: str) -> None:
+        async def broken(team_id: str, user_id: str, kind: object) -> None:
             raise RuntimeError("database went away")
 
         monkeypatch.setattr(w.starter, "refusal", broken)

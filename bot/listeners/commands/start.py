@@ -29,7 +29,7 @@ async def start_session(
         return
     message = blocks.render_starting(request)
     await ack(text=message.text, blocks=message.blocks)
-    refusal = await deps.starter.refusal(team_id, user_id)
+    refusal = await deps.starter.refusal(team_id, user_id, request.kind)
     if refusal is not None:
         await tell_refusal(respond, refusal)
         return

@@ -45,7 +45,7 @@ async def start_session_submitted(
     team_id = user.get("team_id") or body["team"]["id"]
     user_id = user["id"]
     channel_id = view.get("private_metadata") or user_id
-    check = asyncio.create_task(deps.starter.refusal(team_id, user_id))
+    check = asyncio.create_task(deps.starter.refusal(team_id, user_id, parsed.kind))
     done, _pending = await asyncio.wait({check}, timeout=ACCOUNT_CHECK_BUDGET_S)
     if not done:
         await ack()
