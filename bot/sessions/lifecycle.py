@@ -70,6 +70,8 @@ def observe(session: Session, obs: Observation) -> Change:
         if incoming is None or incoming == "":
             continue
         stored = getattr(session, name)
+        if name == "goto_session_id" and stored is not None:
+            continue  # GoToAssist's id for a session never changes once known
         if stored is None or (current_or_later and stored != incoming):
             values[name] = incoming
     if obs.collaborators and (

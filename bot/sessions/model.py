@@ -68,3 +68,4 @@ class Session:
     shared_account: bool = False
     tracking_lost: bool = False  # its GoTo account was unlinked or revoked: no more updates
     poll_failures: int = 0  # polls that failed in a row (they stretch the poll interval)
+    next_poll_at: datetime | None = None  # None: not polled any more

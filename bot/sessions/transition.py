@@ -227,15 +227,33 @@ def _observed(session: Session, obs: Observation, now: datetime) -> Transition:
 def _callback(
     session: Session, obs: Observation, now: datetime, schedule: PollSchedule
 ) -> Transition:
-    observed = _observed(session, obs, now)
-    new_status = observed.values.get("status")
-    if new_status is None:
+    """A callback is a hint, selected by the URL secret alone: it may move the card forward
+    through the live states and fill in who is involved, but the end of a session and every
+    link or id come only from GoToAssist's own answers. A terminal callback therefore
+    changes nothing itself: it brings the confirming GET forward (``confirm_after``)."""
+    if session.status.is_terminal or session.expired or session.tracking_lost:
+        return NOTHING
+    if obs.status.is_terminal:
+        return Transition(next_poll_at=_sooner(session, now + schedule.confirm_after))
+    hint = replace(
+        obs,
+        goto_session_id=None,
+        customer_join_url=None,
+        recording_url=None,
+        ended_at=None,
+        notes=None,
+    )
+    observed = _observed(session, hint, now)
+    if observed.values.get("status") is None:
         return observed
-    # Callbacks are flowing: a terminal one is confirmed by GET soon (the body is untrusted
-    # beyond the URL secret, and the GET carries the final notes); otherwise the next poll
-    # can wait its normal interval.
-    after = schedule.confirm_after if new_status.is_terminal else schedule.active
-    return replace(observed, next_poll_at=now + after)
+    return replace(observed, next_poll_at=_sooner(session, now + schedule.active))
+
+
+def _sooner(session: Session, proposed: datetime) -> datetime:
+    """A poll already due sooner (a terminal callback's confirmation) is never put off."""
+    if session.next_poll_at is not None and session.next_poll_at < proposed:
+        return session.next_poll_at
+    return proposed
 
 
 def _polled(

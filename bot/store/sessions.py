@@ -11,7 +11,7 @@ with the Slack intents it owes, all in one transaction.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
-from bot.sessions.transition import KEEP, Transition
+from bot.sessions.transition import KEEP, Event, PollSchedule, Transition, transition
 from bot.store import outbox
 from bot.store.tables import SESSIONS
 
@@ -63,6 +63,7 @@ def to_domain(row: Row[Any] | Mapping[Any, Any]) -> Session:
         shared_account=value["goto_account"] is None,
         tracking_lost=bool(value["tracking_lost"]),
         poll_failures=int(value["poll_failures"] or 0),
+        next_poll_at=value["next_poll_at"],
     )
 
 
@@ -217,24 +218,21 @@ class Writes:
         outbox.insert_rows(conn, self._owed)
 
 
-def write_transition(
-    conn: Connection,
-    session_id: str,
-    decide: Callable[[Session], Transition],
-    now: datetime,
+def write_event(
+    conn: Connection, session_id: str, event: Event, schedule: PollSchedule, now: datetime
 ) -> Transition | None:
-    """Lock one session, ask ``decide`` what happens to it, store that and the intents it
-    owes. None when there is no such session."""
+    """Lock one session, work out what ``event`` does to it (``sessions.transition``), store
+    that and the intents it owes. None when there is no such session."""
     query = select(SESSIONS).where(SESSIONS.c.id == session_id).with_for_update()
     found = conn.execute(query).mappings().one_or_none()
     if found is None:
         return None
     row = dict(found)
-    transition = decide(to_domain(row))
+    done = transition(to_domain(row), event, now, schedule)
     writes = Writes(now)
-    writes.add(row, transition)
+    writes.add(row, done)
     writes.save(conn)
-    return transition
+    return done
 
 
 def store_card(conn: Connection, session_id: str, channel: str, ts: str) -> Session | None:

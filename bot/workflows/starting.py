@@ -19,15 +19,13 @@ from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError
 from bot.gotoassist.models import CreateSessionRequest
-from bot.sessions.model import Session, SessionKind, SessionRequest
+from bot.sessions.model import SessionKind, SessionRequest
 from bot.sessions.transition import (
     Created,
     CreateFailed,
     CreateInterrupted,
     Event,
     PollSchedule,
-    Transition,
-    transition,
 )
 from bot.store import sessions as session_store
 from bot.store.database import Database
@@ -160,11 +158,9 @@ class SessionStarter:
     async def _settle(self, session_id: str, event: Event) -> None:
         """Store what ``event`` does to the session, with the Slack intents it owes."""
         now = utcnow()
-
-        def decide(session: Session) -> Transition:
-            return transition(session, event, now, self._schedule)
-
-        done = await self._db.run_write(session_store.write_transition, session_id, decide, now)
+        done = await self._db.run_write(
+            session_store.write_event, session_id, event, self._schedule, now
+        )
         if done is not None and done.intents:
             self._on_queued()
 

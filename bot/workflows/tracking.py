@@ -15,8 +15,7 @@ from bot.gotoassist.observation import to_observation
 from bot.metrics import POLLS
 from bot.sessions import transition as rules
 from bot.sessions.lifecycle import Observation
-from bot.sessions.model import Session
-from bot.sessions.transition import PollSchedule, Transition, transition
+from bot.sessions.transition import PollSchedule
 from bot.store import sessions as session_store
 from bot.store.database import Database
 from bot.workflows.callback_inbox import CallbackInbox, CallbackResult
@@ -76,10 +75,8 @@ class Tracker:
             POLLS.labels(outcome=type(exc).__name__).inc()
             log.info("session %s: poll failed: %s", session_id, exc.user_message)
         now = utcnow()
-
-        def decide(session: Session) -> Transition:
-            return transition(session, event, now, self._schedule)
-
-        done = await self._db.run_write(session_store.write_transition, session_id, decide, now)
+        done = await self._db.run_write(
+            session_store.write_event, session_id, event, self._schedule, now
+        )
         if done is not None and done.intents:
             self._on_queued()

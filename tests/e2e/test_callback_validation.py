@@ -7,8 +7,16 @@ import asyncio
 import json
 from typing import Any
 
-from sandbox.harness import Rig
-from tests.e2e.helpers import CHANNEL, meaningful, quiet_rig, session_rows, start_and_settle
+from sandbox.harness import Rig, wait_until
+from tests.e2e.helpers import (
+    CHANNEL,
+    meaningful,
+    quiet_rig,
+    rendered,
+    session_rows,
+    start_and_settle,
+    wait_status,
+)
 
 
 async def _post(rig: Rig, url: str, data: bytes, content_type: str) -> tuple[int, Any]:
@@ -109,3 +117,42 @@ async def test_an_over_long_field_is_refused_alone(database_url: str) -> None:
         assert rows["Customer1"]["status"] == "notStarted"
         assert rows["Customer1"]["expert_name"] is None
         assert rows["Customer2"]["status"] == "waiting"
+
+
+async def test_a_leaked_callback_url_cannot_end_a_card_or_plant_links(database_url: str) -> None:
+    """Whoever holds a callback URL may only nudge a card forward through the live states: an
+    early "complete", a phishing join or recording link, or another session's id change
+    nothing; GoToAssist's own answer (the confirming GET) decides."""
+    async with quiet_rig(database_url) as rig:
+        card, session = await start_and_settle(rig)
+        assert session.callback_url is not None
+        forged = session.info() | {
+            "status": "complete",
+            "sessionId": "666666666",
+            "customerJoinUrl": "https://phish.example/join",
+            "sessionRecordingUrl": "https://phish.example/rec",
+            "notes": "call +1 555 0100 to claim your refund",
+        }
+        status, _ = await _post(
+            rig, session.callback_url, json.dumps(forged).encode(), "application/json"
+        )
+        assert status == 200
+        waiting = forged | {"status": "waiting"}
+        status, _ = await _post(
+            rig, session.callback_url, json.dumps(waiting).encode(), "application/json"
+        )
+        assert status == 200
+
+        # The forged "complete" only brought the confirming GET forward: GoToAssist says the
+        # session is still not started, so the card says waiting (the hint) and nothing else.
+        await wait_until(
+            lambda: any(r.method == "GET" for r in rig.goto.requests), what="the confirming GET"
+        )
+        current = await wait_status(rig, card, "waiting")
+        shown = rendered(current) + "".join(m.text for m in rig.slack.thread(CHANNEL, card.ts))
+        assert "phish" not in shown and "refund" not in shown
+        (row,) = await session_rows(database_url)
+        assert row["status"] == "waiting"
+        assert row["goto_session_id"] == session.session_id
+        assert row["customer_join_url"] == session.customer_join_url
+        assert row["recording_url"] is None and row["notes"] is None

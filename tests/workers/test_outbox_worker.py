@@ -20,7 +20,6 @@ from bot.sessions.transition import (
     CreateFailed,
     Event,
     PollSchedule,
-    transition,
 )
 from bot.slack.writer import SlackWriter
 from bot.store import outbox
@@ -47,12 +46,7 @@ def _worker(db: Database, writer: SlackWriter, box: SecretBox) -> OutboxWorker:
 
 
 async def _event(db: Database, session_id: str, event: Event) -> None:
-    now = utcnow()
-
-    def decide(session: Session) -> session_store.Transition:
-        return transition(session, event, now, SCHEDULE)
-
-    await db.run_write(session_store.write_transition, session_id, decide, now)
+    await db.run_write(session_store.write_event, session_id, event, SCHEDULE, utcnow())
 
 
 async def _created_session(db: Database, box: SecretBox, session_id: str = "s" * 32) -> str:
