@@ -117,6 +117,10 @@ def build_runtime(settings: Settings) -> Runtime:
         rate_per_s=settings.gotoassist_rate_per_s,
         observer=observe_goto,
     )
+    people = SlackPeople(
+        AsyncWebClient(token=bot_token, base_url=api_url, session=http),
+        ttl_s=settings.people_cache_s,
+    )
     shared = (
         settings.gotoassist_access_token.get_secret_value()
         if settings.gotoassist_access_token
@@ -139,7 +143,13 @@ def build_runtime(settings: Settings) -> Runtime:
         signer = StateSigner(state_key(settings))
         accounts, login = linked, LoginLinks(db, signer, linked, base)
         oauth_routes = OAuthRoutes(
-            db=db, signer=signer, oauth=goto_oauth, accounts=linked, slack=writer
+            db=db,
+            signer=signer,
+            oauth=goto_oauth,
+            accounts=linked,
+            slack=writer,
+            people=people,
+            any_email=settings.goto_link_any_email,
         )
     worker = OutboxWorker(
         db,
@@ -167,10 +177,7 @@ def build_runtime(settings: Settings) -> Runtime:
         on_queued=worker.wake,
         login=login,
         access=AccessCheck(
-            SlackPeople(
-                AsyncWebClient(token=bot_token, base_url=api_url, session=http),
-                ttl_s=settings.people_cache_s,
-            ),
+            people,
             allowed=settings.allowed_groups,
             unattended=settings.unattended_groups,
         ),

@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     goto_client_id: str | None = None
     goto_client_secret: SecretStr | None = None
     goto_auth_url: AnyHttpUrl = AnyHttpUrl("https://authentication.logmeininc.com")
+    goto_link_any_email: bool = False  # waive: a GoTo account's e-mail need not be the Slack one
 
     # This service
     public_base_url: AnyHttpUrl | None = None

@@ -284,7 +284,8 @@ def _polled(
         after.status is SessionStatus.NOT_STARTED
         and now - session.created_at >= schedule.expire_after
     ):
-        values.update(expired=True, updated_at=now)
+        # The start link of a session nobody will start is only a liability: erased too.
+        values.update(expired=True, updated_at=now, launch_url_enc=None)
         intents += [Card(), StatusReply(SessionStatus.NOT_STARTED)]
         return Transition(values, tuple(intents), None)
     # Failures stretch the interval (x2, x4, x8 at most) instead of hammering.

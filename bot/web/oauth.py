@@ -11,7 +11,9 @@ from aiohttp import web
 from bot.accounts.linked import LinkedAccounts
 from bot.accounts.state import InvalidState, StateSigner, code_challenge
 from bot.gotoassist.oauth import GoToOAuth, OAuthError
+from bot.sessions.access import PeopleUnavailable
 from bot.slack.account_blocks import render_linked
+from bot.slack.people import SlackPeople
 from bot.slack.writer import SlackWriter
 from bot.store import accounts as store
 from bot.store.database import Database
@@ -27,6 +29,8 @@ class OAuthRoutes:
     oauth: GoToOAuth
     accounts: LinkedAccounts
     slack: SlackWriter
+    people: SlackPeople
+    any_email: bool = False  # GOTO_LINK_ANY_EMAIL: link whatever GoTo account signs in
 
 
 OAUTH = web.AppKey("goto_oauth", OAuthRoutes)
@@ -86,6 +90,16 @@ async def callback(request: web.Request) -> web.Response:
     except OAuthError as exc:
         log.warning("GoTo code exchange failed: %s", exc)
         return _refused(f"{exc}. Nothing was linked; try /remote-support login again.")
+    mismatch = await _not_theirs(routes, claims.user_id, tokens.who)
+    if mismatch is not None:
+        log.warning("GoTo sign-in for %s refused: %s", claims.user_id, mismatch)
+        await routes.slack.call(
+            "chat.postMessage",
+            channel=claims.user_id,
+            text=f"Your GoTo account was not linked: {mismatch}. Run `/remote-support login` "
+            "and sign in to GoTo as yourself.",
+        )
+        return _refused(f"{mismatch}. Nothing was linked.")
     await routes.accounts.link(claims.team_id, claims.user_id, tokens)
     log.info("linked a GoTo account for %s/%s", claims.team_id, claims.user_id)
     message = render_linked(tokens.who)
@@ -97,6 +111,24 @@ async def callback(request: web.Request) -> web.Response:
     return _page(
         "GoTo account linked", f"Linked{who}. You can close this tab and go back to Slack."
     )
+
+
+async def _not_theirs(routes: OAuthRoutes, user_id: str, who: str | None) -> str | None:
+    """Why the GoTo account that signed in may not be linked to ``user_id``, or None. A
+    sign-in link sent to someone else must not link *their* GoTo account under the sender:
+    the GoTo account's e-mail has to be the Slack user's (unless GOTO_LINK_ANY_EMAIL)."""
+    if routes.any_email:
+        return None
+    try:
+        slack_email = await routes.people.email(user_id)
+    except PeopleUnavailable:
+        return "Slack could not confirm your e-mail address just now"
+    if not who or not slack_email or who.strip().lower() != slack_email.strip().lower():
+        return (
+            "the GoTo account that signed in is not the one with your Slack e-mail address "
+            "(a sign-in link works only for the person who asked for it)"
+        )
+    return None
 
 
 def register(app: web.Application, routes: OAuthRoutes) -> None:

@@ -56,12 +56,16 @@ class AuthorizeEndpoint(OAuthState):
         redirect_uri = params.get("redirect_uri", "")
         if redirect_uri not in client.redirect_uris:
             raise BadAuthorize("The redirect_uri is not registered for this client.")
+        challenge = params.get("code_challenge") or None
+        if challenge is not None and params.get("code_challenge_method") != "S256":
+            raise BadAuthorize("Only code_challenge_method=S256 is supported.")
         return AuthRequest(
             client=client,
             redirect_uri=redirect_uri,
             response_type=params.get("response_type"),
             state=params.get("state"),
             scope=params.get("scope") or None,
+            code_challenge=challenge,
         )
 
     def _decide(self, auth: AuthRequest, user: str | None, approve: bool) -> str:
@@ -86,6 +90,7 @@ class AuthorizeEndpoint(OAuthState):
             email=email,
             scope=auth.scope or self.scope,
             expires_at=time.monotonic() + self.code_ttl_s,
+            code_challenge=auth.code_challenge,
         )
         return redirect(auth, code=code)
 

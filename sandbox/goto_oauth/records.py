@@ -90,6 +90,7 @@ class Code:
     scope: str
     expires_at: float
     grant_id: str | None = None  # set once exchanged: a second use is a reuse
+    code_challenge: str | None = None  # PKCE (S256): the exchange must bring its verifier
 
 
 @dataclass
@@ -113,6 +114,7 @@ class AuthRequest:
     response_type: str | None
     state: str | None
     scope: str | None
+    code_challenge: str | None = None
 
 
 class BadAuthorize(Exception):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import math
 import secrets
 import time
@@ -78,6 +80,10 @@ class TokenEndpoint(OAuthState):
             return token_error(record, 400, "invalid_grant", "Code was issued to another client")
         if form.get("redirect_uri") != code.redirect_uri:
             return token_error(record, 400, "invalid_grant", "redirect_uri does not match")
+        if code.code_challenge is not None and not _pkce_ok(
+            code.code_challenge, form.get("code_verifier")
+        ):
+            return token_error(record, 400, "invalid_grant", "PKCE verification failed")
         grant = Grant(secrets.token_hex(8), client.client_id, code.email, code.scope)
         self._grants[grant.id] = grant
         code.grant_id = grant.id
@@ -190,3 +196,11 @@ def token_error(record: TokenRequest, status: int, error: str, description: str)
     return web.json_response(
         {"error": error, "error_description": description}, status=status, headers=headers
     )
+
+
+def _pkce_ok(challenge: str, verifier: str | None) -> bool:
+    """RFC 7636 S256: BASE64URL(SHA256(verifier)) without padding equals the challenge."""
+    if not verifier:
+        return False
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode() == challenge

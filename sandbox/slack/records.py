@@ -242,3 +242,7 @@ def user_list(value: Any) -> list[str]:
     if isinstance(value, str):
         return [u.strip() for u in value.split(",") if u.strip()]
     return []
+
+
+# The app-level token (Socket Mode's apps.connections.open) the stand-in accepts.
+APP_TOKEN = "xapp-1-A0SANDBOX-1-sandbox"  # noqa: S105 - the stand-in's own, not a secret

@@ -13,6 +13,7 @@ from sandbox.slack.control import ControlRoutes
 from sandbox.slack.conversations import ConversationMethods
 from sandbox.slack.records import JSON
 from sandbox.slack.response_url import ResponseUrls
+from sandbox.slack.socket_mode import SocketModeMethods
 from sandbox.slack.users import UserMethods
 from sandbox.slack.views import ViewMethods
 from sandbox.slack.webapi import WebApi
@@ -25,6 +26,7 @@ class SlackStandIn(
     UserMethods,
     ViewMethods,
     ResponseUrls,
+    SocketModeMethods,
     ControlRoutes,
     WebApi,
 ):
@@ -47,12 +49,14 @@ class SlackStandIn(
             "views.publish": self._views_publish,
             "users.info": self._users_info,
             "usergroups.list": self._usergroups_list,
+            "apps.connections.open": self._apps_connections_open,
             "usergroups.users.list": self._usergroups_users_list,
         }
 
     def _add_routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response/{key}", self._handle_response_url)
+        app.router.add_get("/socket-mode/link", self._handle_socket)
         app.router.add_get("/_control/calls", self._ctl_calls)
         app.router.add_get("/_control/messages", self._ctl_messages)
         app.router.add_get("/_control/thread", self._ctl_thread)

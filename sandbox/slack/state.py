@@ -14,6 +14,7 @@ from aiohttp import web
 
 from sandbox.slack.blockkit import block_errors
 from sandbox.slack.records import (
+    APP_TOKEN,
     DEFAULT_RATE_LIMITS,
     JSON,
     MAX_MESSAGE_BLOCKS,
@@ -79,7 +80,7 @@ class SlackState:
         self._users: dict[str, dict[str, Any]] = {}
         self._removed_users: set[str] = set()
         self._usergroups: dict[str, tuple[str, list[str]]] = {}  # id -> (handle, members)
-        self._tokens: set[str] = {self.bot_token}
+        self._tokens: set[str] = {self.bot_token, APP_TOKEN}
         self._revoked: set[str] = set()
         self._triggers: dict[str, Trigger] = {}
         self._faults: dict[str, deque[Fault]] = {}
@@ -112,6 +113,8 @@ class SlackState:
         self._port = int(runner.addresses[0][1])
 
     async def stop(self) -> None:
+        for socket in list(getattr(self, "_sockets", [])):
+            await socket.close()
         runner, self._runner = self._runner, None
         self._stopping.set()
         hung, self._hung = self._hung, []

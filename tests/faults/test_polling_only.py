@@ -8,6 +8,7 @@ import asyncio
 import time
 
 from sandbox.harness import Rig, wait_until
+from tests.e2e.helpers import query
 from tests.faults.helpers import (
     Lifecycle,
     card_of,
@@ -78,3 +79,8 @@ async def test_fifty_sessions_by_polling_alone() -> None:
         )
         assert too_many == [], "the app went over GoToAssist's rate limit"
         expect_invariants(rig.slack, rig.goto, life, names, commands=SESSIONS, label="polling only")
+        # A session nobody started keeps no start link once it expired.
+        rows = await query(rig.database_url, "SELECT expired, launch_url_enc FROM sessions")
+        expired = [row for row in rows if row["expired"]]
+        assert len(expired) == len(expiring)
+        assert all(row["launch_url_enc"] is None for row in expired)

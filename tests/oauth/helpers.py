@@ -37,8 +37,17 @@ TRACKING_LOST_BLOCK = "card_tracking_lost"
 
 
 def oauth_rig(database_url: str, **overrides: Any) -> Rig:
-    """The app in-process with GoTo OAuth wired to the GoToAssist stand-in's OAuth server."""
-    return Rig(database_url=database_url, oauth=True, **overrides)
+    """The app in-process with GoTo OAuth wired to the GoToAssist stand-in's OAuth server;
+    the technicians' Slack profiles carry the e-mails of their GoTo accounts."""
+    rig = Rig(database_url=database_url, oauth=True, **overrides)
+    same_emails(rig.slack)
+    return rig
+
+
+def same_emails(slack: SlackStandIn) -> None:
+    """TECH and OTHER have the same e-mail in Slack as in GoTo (a sign-in links only then)."""
+    slack.set_user(TECH, email=TECH_EMAIL)
+    slack.set_user(OTHER, email=OTHER_EMAIL)
 
 
 @dataclass
@@ -180,7 +189,9 @@ async def walk(app: Rig | Target, start_url: str) -> Walk:
 async def link(
     app: Rig | Target, *, user: str = TECH, email: str = TECH_EMAIL, channel: str = CHANNEL
 ) -> Walk:
-    """`/remote-support login`, then follow the button's link signed in to GoTo as ``email``."""
+    """`/remote-support login`, then follow the button's link signed in to GoTo as ``email``
+    (the user's own account: their Slack profile carries the same e-mail)."""
+    app.slack.set_user(user, email=email)
     oauth = app.goto.oauth
     if email not in oauth.users:
         oauth.add_user(email)
