@@ -11,7 +11,8 @@ Prints one JSON object (milliseconds unless named otherwise):
   second at concurrency 32 (``null`` with a note when PostgreSQL cannot be reached).
 * ``callback_to_update_p50_ms``, ``callback_to_update_p99_ms``: callback sent -> the card's
   ``chat.update`` received by the Slack stand-in, one at a time.
-* ``slack_writes_per_session`` (+ ``_by_method``): Slack Web API calls per attended lifecycle.
+* ``slack_writes_per_session`` (+ ``_by_method``): Slack Web API writes per attended lifecycle;
+  ``slack_reads_per_session``: the access check's look-ups (cached per person).
 * ``rss_mb_10k_sessions``: VmRSS (MiB) of a ``remote-support serve`` subprocess with 10,000
   stored sessions, 1,000 live and polled (fewer with ``--tiny``: see ``samples``).
 * ``machine``, ``sizes``, ``samples``, ``settings``, ``targets``, ``notes``, ``details``.
@@ -58,6 +59,7 @@ KEYS = (
     "callback_to_update_p99_ms",
     "slack_writes_per_session",
     "slack_writes_per_session_by_method",
+    "slack_reads_per_session",
     "rss_mb_10k_sessions",
 )
 # key -> (comparison, bound): what the product must reach (docs only; the bench never fails).
@@ -167,8 +169,10 @@ async def _lifecycle(report: Report, sizes: Sizes, workdir: Path) -> None:
     report.samples["callback_latency"] = latency["samples"]
     report.details["callback_latency"] = latency["details"]
     report.notes["slack_writes_per_session"] = (
-        "All Web API calls of one attended lifecycle (DMs go to the user id, so no "
-        "conversations.open). details.slack_writes.message_writes_per_session counts chat.* "
+        "All Web API writes of one attended lifecycle (DMs go to the user id, so no "
+        "conversations.open); the access check's users.info is a read, counted in "
+        "slack_reads_per_session (cached per person, so one per new technician). "
+        "details.slack_writes.message_writes_per_session counts chat.* "
         "only; the budget is 10 messages: card post, 3 edits, 3 status replies, the join "
         "link, and the start link as an ephemeral and a DM."
     )

@@ -98,7 +98,7 @@ class SessionStarter:
             goto_account=account.owner if account else None,
             now=now,
         )
-        await self._db.run_write(session_store.insert_session, pending)
+        await self._db.run_write_off_loop(session_store.insert_session, pending)
         if account is None:
             await self._fail(session_id, failure)
             return session_id
@@ -158,7 +158,7 @@ class SessionStarter:
     async def _settle(self, session_id: str, event: Event) -> None:
         """Store what ``event`` does to the session, with the Slack intents it owes."""
         now = utcnow()
-        done = await self._db.run_write(
+        done = await self._db.run_write_off_loop(
             session_store.write_event, session_id, event, self._schedule, now
         )
         if done is not None and done.intents:

@@ -75,7 +75,7 @@ class Tracker:
             POLLS.labels(outcome=type(exc).__name__).inc()
             log.info("session %s: poll failed: %s", session_id, exc.user_message)
         now = utcnow()
-        done = await self._db.run_write(
+        done = await self._db.run_write_off_loop(
             session_store.write_event, session_id, event, self._schedule, now
         )
         if done is not None and done.intents:
