@@ -170,19 +170,26 @@ class SessionStarter:
         """None when this technician may start a ``kind`` session now; else why not, with a
         sign-in link when signing in would fix it. Every way in asks this first; look-ups
         are cached, so a repeated ask costs no Slack or GoTo call."""
-        account_refusal: StartRefusal | None = None
         linked = False
+        not_linked: str | None = None  # why the account check failed, if it did
+        offer_login = False
         try:
             linked = (await self._accounts.for_user(team_id, user_id)).owner is not None
         except NotLinked as exc:
-            account_refusal = StartRefusal(exc.message, await self._login_url(team_id, user_id))
+            not_linked, offer_login = exc.message, True
         except NoAccount as exc:
-            account_refusal = StartRefusal(f"No session was started: {exc.message}", None)
+            not_linked = f"No session was started: {exc.message}"
         denied = await self._access.refusal(team_id, user_id, kind, linked_account=linked)
         if denied is not None:
-            login_url = await self._login_url(team_id, user_id) if denied.needs_login else None
-            return StartRefusal(denied.reason, login_url)
-        return account_refusal
+            reason, offer_login = denied.reason, denied.needs_login
+        elif not_linked is not None:
+            reason = not_linked
+        else:
+            return None
+        # One single-use sign-in link, issued only when it is shown (a guest gets none).
+        return StartRefusal(
+            reason, await self._login_url(team_id, user_id) if offer_login else None
+        )
 
     async def _login_url(self, team_id: str, user_id: str) -> str | None:
         return await self._login.issue(team_id, user_id) if self._login is not None else None
