@@ -30,6 +30,7 @@ from bot.gotoassist.oauth import GoToOAuth
 from bot.listeners import register as register_listeners
 from bot.listeners.deps import ListenerDeps
 from bot.metrics import observe_goto
+from bot.sessions.limits import StartLimits, UserWindow
 from bot.sessions.transition import PollSchedule
 from bot.slack import response_url
 from bot.slack.people import SlackPeople
@@ -181,6 +182,10 @@ def build_runtime(settings: Settings) -> Runtime:
             allowed=settings.allowed_groups,
             unattended=settings.unattended_groups,
         ),
+        limits=StartLimits(
+            per_minute=settings.user_starts_per_min,
+            max_open=settings.max_open_sessions_per_user,
+        ),
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url, http)
@@ -192,6 +197,7 @@ def build_runtime(settings: Settings) -> Runtime:
         tasks=tasks,
         login=login,
         writer=writer,
+        status_window=UserWindow(settings.user_status_per_min),
     )
     register_listeners(bolt, deps)
     return Runtime(

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
     unattended_user_groups: str | None = None
     people_cache_s: float = Field(default=300.0, ge=0, le=3600)
 
+    # Fair use (0 switches a limit off) and retention
+    user_starts_per_min: int = Field(default=6, ge=0, le=1000)
+    max_open_sessions_per_user: int = Field(default=10, ge=0, le=10_000)
+    user_status_per_min: int = Field(default=10, ge=0, le=1000)
+    retention_days: float = Field(default=90.0, gt=0, le=3650)
+    retention_sweep_s: float = Field(default=3600.0, gt=0)
+
     # Background work
     outbox_lease_s: float = Field(default=30.0, gt=0)
     outbox_max_attempts: int = Field(default=8, ge=1)

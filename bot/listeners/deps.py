@@ -8,13 +8,14 @@ request's Bolt ``context`` under ``"deps"``, and each listener reads it back wit
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 
 from bot.accounts.login import LoginLinks
 from bot.crypto import SecretBox
+from bot.sessions.limits import UserWindow
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database
 from bot.tasks import BackgroundTasks
@@ -33,6 +34,8 @@ class ListenerDeps:
     tasks: BackgroundTasks
     login: LoginLinks | None  # None: per-technician accounts are not configured
     writer: SlackWriter
+    # `status` asks per user and minute (USER_STATUS_PER_MIN); each may cost a GoToAssist call
+    status_window: UserWindow = field(default_factory=lambda: UserWindow(0))
 
 
 def deps_of(context: AsyncBoltContext) -> ListenerDeps:

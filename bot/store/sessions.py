@@ -16,9 +16,21 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, Row, Update, bindparam, insert, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Row,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.sessions.limits import StartLimits, is_open, start_refusal
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
 from bot.sessions.transition import KEEP, Event, PollSchedule, Transition, transition
@@ -119,6 +131,50 @@ async def recent_for(
     return (await tx.execute(query)).all()
 
 
+def _load_query(team_id: str, user_id: str, since: datetime) -> Select[Any]:
+    """One technician's sessions that count against their limits: started since ``since``,
+    or not ended yet."""
+    terminal = [status.value for status in SessionStatus if status.is_terminal]
+    return (
+        select(
+            SESSIONS.c.created_at,
+            SESSIONS.c.creation,
+            SESSIONS.c.status,
+            SESSIONS.c.expired,
+            SESSIONS.c.tracking_lost,
+        )
+        .where(SESSIONS.c.team_id == team_id, SESSIONS.c.requester_id == user_id)
+        .where(
+            or_(
+                SESSIONS.c.created_at >= since,
+                and_(
+                    SESSIONS.c.creation != CreationState.FAILED.value,
+                    SESSIONS.c.status.not_in(terminal),
+                ),
+            )
+        )
+    )
+
+
+def _load(rows: Iterable[Row[Any]], since: datetime) -> tuple[int, int]:
+    """(sessions started since ``since``, sessions open now)."""
+    started = opened = 0
+    for row in rows:
+        started += row.created_at >= since
+        opened += is_open(
+            CreationState(row.creation),
+            SessionStatus(row.status),
+            bool(row.expired),
+            bool(row.tracking_lost),
+        )
+    return started, opened
+
+
+async def load_of(tx: AsyncSession, team_id: str, user_id: str, since: datetime) -> tuple[int, int]:
+    """How many sessions the technician started since ``since``, and how many are open."""
+    return _load((await tx.execute(_load_query(team_id, user_id, since))).all(), since)
+
+
 async def pending_before(tx: AsyncSession, cutoff: datetime) -> list[Session]:
     """Creations still pending since before ``cutoff``: their request was cut off."""
     query = (
@@ -170,6 +226,19 @@ def new_pending(
 
 def insert_session(conn: Connection, values: Values) -> None:
     conn.execute(insert(SESSIONS).values(values))
+
+
+def insert_within_limits(
+    conn: Connection, values: Values, limits: StartLimits, since: datetime
+) -> str | None:
+    """Store the pending session and say whether its technician was already over a start
+    limit (counted and inserted in one write transaction, so two starts racing past the
+    check each listener makes first are still caught: the second is then failed, in words,
+    rather than lost)."""
+    query = _load_query(values["team_id"], values["requester_id"], since)
+    started, opened = _load(conn.execute(query).all(), since)
+    insert_session(conn, values)
+    return start_refusal(started, opened, limits)
 
 
 def _column_values(transition: Transition) -> Values:

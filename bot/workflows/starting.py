@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.accounts.login import LoginLinks
 from bot.accounts.resolver import Account, AccountResolver, NoAccount, NotLinked, with_token
@@ -19,6 +19,7 @@ from bot.crypto import SecretBox, hash_token, new_callback_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError
 from bot.gotoassist.models import CreateSessionRequest
+from bot.sessions.limits import WINDOW_S, StartLimits, start_refusal
 from bot.sessions.model import SessionKind, SessionRequest
 from bot.sessions.transition import (
     Created,
@@ -56,6 +57,7 @@ class SessionStarter:
         on_queued: Callable[[], None] = lambda: None,
         login: LoginLinks | None = None,
         access: AccessCheck | None = None,
+        limits: StartLimits | None = None,
     ) -> None:
         self._db = db
         self._goto = goto
@@ -66,6 +68,7 @@ class SessionStarter:
         self._on_queued = on_queued
         self._login = login
         self._access = access or AccessCheck(None)
+        self._limits = limits or StartLimits()
 
     async def start(
         self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
@@ -98,7 +101,11 @@ class SessionStarter:
             goto_account=account.owner if account else None,
             now=now,
         )
-        await self._db.run_write_off_loop(session_store.insert_session, pending)
+        over = await self._db.run_write_off_loop(
+            session_store.insert_within_limits, pending, self._limits, self._window_start(now)
+        )
+        if over is not None and account is not None:  # two starts raced past refusal()
+            account, failure = None, over
         if account is None:
             await self._fail(session_id, failure)
             return session_id
@@ -185,11 +192,24 @@ class SessionStarter:
         elif not_linked is not None:
             reason = not_linked
         else:
-            return None
+            over = await self._over_limits(team_id, user_id)
+            if over is None:
+                return None
+            reason = over
         # One single-use sign-in link, issued only when it is shown (a guest gets none).
         return StartRefusal(
             reason, await self._login_url(team_id, user_id) if offer_login else None
         )
+
+    async def _over_limits(self, team_id: str, user_id: str) -> str | None:
+        since = self._window_start(utcnow())
+        async with self._db.read() as tx:
+            started, opened = await session_store.load_of(tx, team_id, user_id, since)
+        return start_refusal(started, opened, self._limits)
+
+    @staticmethod
+    def _window_start(now: datetime) -> datetime:
+        return now - timedelta(seconds=WINDOW_S)
 
     async def _login_url(self, team_id: str, user_id: str) -> str | None:
         return await self._login.issue(team_id, user_id) if self._login is not None else None

@@ -5,6 +5,9 @@ it; anyone else is told there is no such session."""
 
 from __future__ import annotations
 
+import math
+import time
+
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
 from bot.listeners.deps import ListenerDeps
@@ -26,6 +29,15 @@ async def show_status(
     ref: str,
 ) -> None:
     await ack()
+    if not deps.status_window.allow(user_id, time.monotonic()):
+        wait = math.ceil(deps.status_window.retry_in(user_id, time.monotonic()))
+        await respond(
+            text=f"You asked for {deps.status_window.limit} statuses in the last minute, the "
+            f"most one person may ask (each is a call to GoToAssist). Try again in {wait} s; "
+            "the card in the channel stays up to date meanwhile.",
+            response_type="ephemeral",
+        )
+        return
     async with deps.db.read() as db:
         row = await store.find_for_user(db, team_id, ref)
         session = store.to_domain(row) if row is not None else None
