@@ -42,6 +42,7 @@ from bot.web.keys import ENGINE, SLACK_WRITER, TRACKER
 from bot.web.oauth import OAuthRoutes
 from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
+from bot.workers.retention import RetentionSweeper
 from bot.workflows.access import AccessCheck
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
@@ -73,6 +74,7 @@ class Runtime:
     bolt: AsyncApp
     outbox: OutboxWorker
     poller: Poller
+    retention: RetentionSweeper
     tracker: Tracker
     tasks: BackgroundTasks
     oauth_routes: OAuthRoutes | None
@@ -83,6 +85,7 @@ class Runtime:
         self.workers = [
             asyncio.create_task(self.outbox.run(self.stopping), name="outbox"),
             asyncio.create_task(self.poller.run(self.stopping), name="poller"),
+            asyncio.create_task(self.retention.run(self.stopping), name="retention"),
         ]
 
     async def close(self) -> None:
@@ -167,7 +170,7 @@ def build_runtime(settings: Settings) -> Runtime:
         young_for=timedelta(seconds=settings.poll_young_for_s),
         expire_after=timedelta(seconds=settings.session_expiry_s),
     )
-    tracker = Tracker(db, goto, accounts, schedule, on_queued=worker.wake)
+    tracker = Tracker(db, goto, accounts, schedule, box=box, on_queued=worker.wake)
     starter = SessionStarter(
         db,
         goto,
@@ -214,6 +217,13 @@ def build_runtime(settings: Settings) -> Runtime:
             starter,
             lease=timedelta(seconds=settings.poll_lease_s),
             interrupted_after=timedelta(seconds=settings.gotoassist_timeout_s + 30),
+        ),
+        retention=RetentionSweeper(
+            db,
+            schedule,
+            keep_for=timedelta(days=settings.retention_days),
+            every_s=settings.retention_sweep_s,
+            on_queued=worker.wake,
         ),
         tracker=tracker,
         tasks=tasks,

@@ -164,7 +164,10 @@ def app_settings(
     """Settings for an app on ``127.0.0.1:port`` (a free one by default) that talks to the
     stand-ins (``goto`` instead of ``stand.goto`` when given). ``callbacks``: GoToAssist is
     given callback URLs; ``oauth``: technicians link their own accounts at the GoToAssist
-    stand-in's OAuth server. ``overrides`` win."""
+    stand-in's OAuth server. ``overrides`` win.
+
+    The per-user fair-use limits are off here: tests, fault tests and benchmarks drive many
+    sessions as one technician; the tests of those limits switch them on."""
     port = free_port() if port is None else port
     goto = goto or stand.goto
     base_url = f"http://127.0.0.1:{port}"
@@ -179,6 +182,9 @@ def app_settings(
         "encryption_key": new_key(),
         "host": "127.0.0.1",
         "port": port,
+        "user_starts_per_min": 0,
+        "max_open_sessions_per_user": 0,
+        "user_status_per_min": 0,
     }
     if oauth:
         values |= {

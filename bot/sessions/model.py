@@ -53,7 +53,7 @@ class Session:
     machine_uuid: str | None = None
     machine_name: str | None = None
     goto_session_id: str | None = None
-    session_token: str | None = None
+    session_token_enc: str | None = None  # GoToAssist's sessionToken, encrypted
     customer_join_url: str | None = None
     expert_name: str | None = None
     started_at: datetime | None = None
@@ -69,3 +69,5 @@ class Session:
     tracking_lost: bool = False  # its GoTo account was unlinked or revoked: no more updates
     poll_failures: int = 0  # polls that failed in a row (they stretch the poll interval)
     next_poll_at: datetime | None = None  # None: not polled any more
+    updated_at: datetime | None = None
+    details_removed_at: datetime | None = None  # RETENTION_DAYS after the end: erased

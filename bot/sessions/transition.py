@@ -55,9 +55,10 @@ class PollSchedule:
 
 @dataclass(frozen=True, slots=True)
 class Created:
-    """GoToAssist answered the create. ``launch_url_enc`` is the start link, encrypted."""
+    """GoToAssist answered the create. ``launch_url_enc`` is the start link and
+    ``session_token_enc`` GoToAssist's session token, both encrypted."""
 
-    session_token: str | None
+    session_token_enc: str | None
     launch_url_enc: str | None
     goto_session_id: str | None
     customer_join_url: str | None
@@ -100,6 +101,13 @@ class AccountGone:
     """The GoTo account following the session was unlinked or revoked."""
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionDue:
+    """The retention sweep: sessions that ended before ``cutoff`` lose their details."""
+
+    cutoff: datetime
+
+
 Event = (
     Created
     | CreateFailed
@@ -108,7 +116,30 @@ Event = (
     | PollAnswered
     | PollFailed
     | AccountGone
+    | RetentionDue
 )
+
+
+# What an ended session keeps of no use to anyone: erased when it ends or expires.
+ENDED_SECRETS: dict[str, Any] = {
+    "launch_url_enc": None,
+    "session_token_enc": None,
+    "session_token": None,
+}
+
+# What retention erases: everything about the customer, and every link and token. The row
+# keeps status, times, technician, ticket and kind, for history and counts.
+RETAINED_NOTHING: dict[str, Any] = {
+    **ENDED_SECRETS,
+    "customer_name": None,
+    "customer_email": None,
+    "notes": None,
+    "customer_join_url": None,
+    "recording_url": None,
+    "machine_uuid": None,
+    "machine_name": None,
+    "callback_token_hash": None,
+}
 
 
 # -- the outcome -----------------------------------------------------------------------------
@@ -167,6 +198,8 @@ def transition(session: Session, event: Event, now: datetime, schedule: PollSche
             return _callback(session, obs, now, schedule)
         case PollAnswered() | PollFailed() | AccountGone():
             return _polled(session, event, now, schedule)
+        case RetentionDue(cutoff=cutoff):
+            return _retention(session, cutoff, now)
     raise AssertionError(f"unknown event {event!r}")
 
 
@@ -175,7 +208,7 @@ def _created(session: Session, event: Created, now: datetime, schedule: PollSche
         return NOTHING  # already settled: a second answer changes nothing
     values: dict[str, Any] = {
         "creation": CreationState.CREATED,
-        "session_token": event.session_token,
+        "session_token_enc": event.session_token_enc,
         "launch_url_enc": event.launch_url_enc,
         "goto_session_id": event.goto_session_id,
         "customer_join_url": event.customer_join_url,
@@ -220,7 +253,7 @@ def _observed(session: Session, obs: Observation, now: datetime) -> Transition:
         intents.append(StatusReply(change.new_status))
         if change.new_status.is_terminal:
             next_poll = None
-            values["launch_url_enc"] = None  # a start link for an ended session is a liability
+            values.update(ENDED_SECRETS)  # a start link for an ended session is a liability
     return Transition(values, tuple(intents), next_poll)
 
 
@@ -285,10 +318,32 @@ def _polled(
         and now - session.created_at >= schedule.expire_after
     ):
         # The start link of a session nobody will start is only a liability: erased too.
-        values.update(expired=True, updated_at=now, launch_url_enc=None)
+        values.update(expired=True, updated_at=now, **ENDED_SECRETS)
         intents += [Card(), StatusReply(SessionStatus.NOT_STARTED)]
         return Transition(values, tuple(intents), None)
     # Failures stretch the interval (x2, x4, x8 at most) instead of hammering.
     stretch = 2 ** min(after.poll_failures, 3)
     interval = schedule.regular(after.status, session.created_at, now)
     return Transition(values, tuple(intents), now + stretch * interval)
+
+
+def has_ended(session: Session) -> bool:
+    """Nothing more will happen to it: ended at GoToAssist, never created, expired, or no
+    longer followed (its GoTo account is gone)."""
+    return (
+        session.status.is_terminal
+        or session.creation is CreationState.FAILED
+        or session.expired
+        or session.tracking_lost
+    )
+
+
+def _retention(session: Session, cutoff: datetime, now: datetime) -> Transition:
+    """RETENTION_DAYS after a session ended, its customer's details and every link and token
+    are erased, and its card (if it has one) says so."""
+    last_change = session.updated_at or session.created_at
+    if session.details_removed_at is not None or not has_ended(session) or last_change >= cutoff:
+        return NOTHING
+    values = {**RETAINED_NOTHING, "details_removed_at": now}
+    intents: tuple[Intent, ...] = (Card(),) if session.card_ts is not None else ()
+    return Transition(values, intents, None)

@@ -265,6 +265,16 @@ def _context_lines(session: Session) -> list[Block]:
                 "card_tracking_lost",
             )
         )
+    if session.details_removed_at is not None:
+        blocks.append(
+            context(
+                [
+                    ":wastebasket: The customer's details, notes and links were removed "
+                    "from remote-support after the retention period (RETENTION_DAYS)."
+                ],
+                "card_details_removed",
+            )
+        )
     if session.shared_account:
         blocks.append(
             context(

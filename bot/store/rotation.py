@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from bot.crypto import SecretBox
 from bot.store.database import Database
@@ -23,11 +23,12 @@ async def rotate_secrets(db: Database, box: SecretBox) -> dict[str, int]:
         return box.rotate(value)
 
     async with db.write() as tx:
-        rows = (
-            await tx.execute(select(SessionRow).where(SessionRow.launch_url_enc.is_not(None)))
-        ).scalars()
-        for row in rows:
+        secrets = or_(
+            SessionRow.launch_url_enc.is_not(None), SessionRow.session_token_enc.is_not(None)
+        )
+        for row in (await tx.execute(select(SessionRow).where(secrets))).scalars():
             row.launch_url_enc = _rotate(row.launch_url_enc)
+            row.session_token_enc = _rotate(row.session_token_enc)
         for account in (await tx.execute(select(GoToAccountRow))).scalars():
             account.access_token_enc = _rotate(account.access_token_enc) or ""
             account.refresh_token_enc = _rotate(account.refresh_token_enc)

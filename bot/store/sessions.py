@@ -60,7 +60,7 @@ def to_domain(row: Row[Any] | Mapping[Any, Any]) -> Session:
         machine_uuid=value["machine_uuid"],
         machine_name=value["machine_name"],
         goto_session_id=value["goto_session_id"],
-        session_token=value["session_token"],
+        session_token_enc=value["session_token_enc"],
         customer_join_url=value["customer_join_url"],
         expert_name=value["expert_name"],
         started_at=value["started_at"],
@@ -76,6 +76,8 @@ def to_domain(row: Row[Any] | Mapping[Any, Any]) -> Session:
         tracking_lost=bool(value["tracking_lost"]),
         poll_failures=int(value["poll_failures"] or 0),
         next_poll_at=value["next_poll_at"],
+        updated_at=value["updated_at"],
+        details_removed_at=value["details_removed_at"],
     )
 
 
@@ -173,6 +175,27 @@ def _load(rows: Iterable[Row[Any]], since: datetime) -> tuple[int, int]:
 async def load_of(tx: AsyncSession, team_id: str, user_id: str, since: datetime) -> tuple[int, int]:
     """How many sessions the technician started since ``since``, and how many are open."""
     return _load((await tx.execute(_load_query(team_id, user_id, since))).all(), since)
+
+
+async def past_retention(tx: AsyncSession, cutoff: datetime, limit: int) -> list[str]:
+    """Ids of sessions that ended (or never started) before ``cutoff`` and still hold
+    their customer's details; ``transition`` decides each one again under its lock."""
+    terminal = [status.value for status in SessionStatus if status.is_terminal]
+    query = (
+        select(SESSIONS.c.id)
+        .where(SESSIONS.c.details_removed_at.is_(None), SESSIONS.c.updated_at < cutoff)
+        .where(
+            or_(
+                SESSIONS.c.status.in_(terminal),
+                SESSIONS.c.creation == CreationState.FAILED.value,
+                SESSIONS.c.expired.is_(True),
+                SESSIONS.c.tracking_lost.is_(True),
+            )
+        )
+        .order_by(SESSIONS.c.updated_at)
+        .limit(limit)
+    )
+    return list((await tx.execute(query)).scalars().all())
 
 
 async def pending_before(tx: AsyncSession, cutoff: datetime) -> list[Session]:

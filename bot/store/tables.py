@@ -48,7 +48,8 @@ class SessionRow(Base):
     machine_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     goto_session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    session_token: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    session_token: Mapped[str | None] = mapped_column(String(200), nullable=True)  # legacy, plain
+    session_token_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     launch_url_enc: Mapped[str | None] = mapped_column(Text, nullable=True)
     customer_join_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     expert_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
@@ -70,6 +71,8 @@ class SessionRow(Base):
     poll_failures: Mapped[int] = mapped_column(Integer, default=0)
     # The account that follows this session was unlinked or revoked: polling stopped.
     tracking_lost: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # RETENTION_DAYS after it ended, the customer's details and every link were erased.
+    details_removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
     __table_args__ = (
         Index("ix_sessions_callback_token_hash", "callback_token_hash", unique=True),
@@ -77,6 +80,7 @@ class SessionRow(Base):
         Index("ix_sessions_goto_session_id", "goto_session_id"),
         Index("ix_sessions_next_poll_at", "next_poll_at"),
         Index("ix_sessions_creation", "creation", "created_at"),
+        Index("ix_sessions_updated_at", "updated_at"),
     )
 
 
@@ -134,6 +138,19 @@ class OAuthStateRow(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
+class WorkspaceRow(Base):
+    """A Slack workspace the app was removed from (``app_uninstalled``, or its bot token
+    revoked): stored, so that every replica stops working for it."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    removed_because: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
 # The tables themselves, for Core statements on the hot paths (Database.run_write).
 SESSIONS = cast(Table, SessionRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
+WORKSPACES = cast(Table, WorkspaceRow.__table__)
+GOTO_ACCOUNTS = cast(Table, GoToAccountRow.__table__)

@@ -139,7 +139,9 @@ class SessionStarter:
             return session_id
 
         event = Created(
-            session_token=created.session_token,
+            session_token_enc=(
+                self._box.encrypt(created.session_token) if created.session_token else None
+            ),
             launch_url_enc=self._box.encrypt(created.launch_url),
             goto_session_id=created.session_id,
             customer_join_url=created.customer_join_url,

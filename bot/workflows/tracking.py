@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import Row
 
 from bot.accounts.resolver import AccountGone, AccountResolver, NoAccount, with_token
 from bot.clock import utcnow
-from bot.crypto import hash_token
+from bot.crypto import SecretBox, hash_token
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError, NotFound, Unauthorized
 from bot.gotoassist.observation import to_observation
@@ -31,9 +34,11 @@ class Tracker:
         accounts: AccountResolver,
         schedule: PollSchedule,
         *,
+        box: SecretBox,
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self._db = db
+        self._box = box
         self._goto = goto
         self._accounts = accounts
         self._schedule = schedule
@@ -45,13 +50,20 @@ class Tracker:
         worker, not this, talks to Slack."""
         return await self._inbox.put(hash_token(token), obs)
 
+    def _session_token(self, row: Row[Any]) -> str | None:
+        """GoToAssist's session token, stored encrypted (or, written by a version before
+        0003, plain: such rows are cleared when their session ends)."""
+        if row.session_token_enc is not None:
+            return self._box.decrypt(row.session_token_enc)
+        return row.session_token  # type: ignore[no-any-return]
+
     async def poll(self, session_id: str) -> None:
         """Ask GoToAssist for one session's status and store what changed."""
         async with self._db.read() as tx:
             row = await session_store.get(tx, session_id)
             if row is None:
                 return
-            owner, ref = row.goto_account, row.goto_session_id or row.session_token
+            owner, ref = row.goto_account, row.goto_session_id or self._session_token(row)
         event: rules.PollAnswered | rules.PollFailed | rules.AccountGone
         try:
             if ref is None:

@@ -123,7 +123,7 @@ async def world(
         deps = ListenerDeps(
             db=db,
             starter=starter,
-            tracker=Tracker(db, goto, accounts, schedule),
+            tracker=Tracker(db, goto, accounts, schedule, box=box),
             box=box,
             tasks=BackgroundTasks(),
             login=login,

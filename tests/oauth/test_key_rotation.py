@@ -37,7 +37,8 @@ async def stored_secrets(database_url: str) -> list[str]:
     values: list[Any] = []
     for row in await accounts(database_url):
         values += [row["access_token_enc"], row["refresh_token_enc"]]
-    values += [row["launch_url_enc"] for row in await sessions(database_url)]
+    for row in await sessions(database_url):
+        values += [row["launch_url_enc"], row["session_token_enc"]]
     return [v for v in values if v]
 
 
@@ -70,17 +71,18 @@ async def test_rotate_key_re_encrypts_everything(database_url: str) -> None:
         await rig.stop_app()
 
         stored = await stored_secrets(database_url)
-        assert len(stored) == 4  # access token, refresh token, two start links
+        # access token, refresh token, two start links, two GoToAssist session tokens
+        assert len(stored) == 6
         only_a, only_b = SecretBox.from_setting(key_a), SecretBox.from_setting(key_b)
         assert all(only_a.decrypt(v) is not None for v in stored)
         assert all(only_b.decrypt(v) is None for v in stored)
 
         code, output = await rotate_key(rig, f"{key_b},{key_a}")
         assert code == 0, output
-        assert "re-encrypted 4 " in output, output
+        assert "re-encrypted 6 " in output, output
 
         rotated = await stored_secrets(database_url)
-        assert len(rotated) == 4
+        assert len(rotated) == 6
         assert all(only_b.decrypt(v) is not None for v in rotated), "not all re-encrypted"
         assert sorted(only_b.decrypt(v) or "" for v in rotated) == sorted(
             only_a.decrypt(v) or "" for v in stored

@@ -58,7 +58,7 @@ def session(**changes: Any) -> Session:
         partner_object="4521",
         partner_object_url="https://help.example.com/tickets/4521",
         goto_session_id="123456789",
-        session_token="SESSION-TOKEN-SECRET",
+        session_token_enc="SESSION-TOKEN-SECRET",
         customer_join_url="https://join.example.com/j/555",
     )
     return dataclasses.replace(base, **changes)

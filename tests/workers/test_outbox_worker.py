@@ -63,7 +63,7 @@ async def _created_session(db: Database, box: SecretBox, session_id: str = "s" *
     )
     await db.run_write(session_store.insert_session, pending)
     created = Created(
-        session_token="tok",
+        session_token_enc="tok",
         launch_url_enc=box.encrypt(LAUNCH_URL),
         goto_session_id="111",
         customer_join_url=JOIN_URL,
