@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 import time
+from typing import Any
 from urllib.parse import urlencode
 
 SIGNING_SECRET = "sandbox-signing-secret"  # noqa: S105 - a stand-in's own secret
@@ -56,3 +58,18 @@ def slash_command_body(
             "trigger_id": trigger_id or f"trigger-{time.monotonic_ns()}",
         }
     )
+
+
+def event_callback_body(event: dict[str, Any], *, team: str = TEAM) -> str:
+    """An Events API delivery (``type: event_callback``) of ``event``, as Slack POSTs it
+    (JSON; sign it with :func:`sign`)."""
+    envelope = {
+        "token": "legacy-verification-token",
+        "team_id": team,
+        "api_app_id": "A0SANDBOX",
+        "event": {"event_ts": f"{time.time():.6f}", **event},
+        "type": "event_callback",
+        "event_id": f"Ev{time.monotonic_ns()}",
+        "event_time": int(time.time()),
+    }
+    return json.dumps(envelope)

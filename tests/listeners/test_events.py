@@ -13,15 +13,19 @@ async def test_a_revoked_user_token_changes_nothing_a_revoked_bot_token_stops_wr
 ) -> None:
     async with world(sqlite_url, linking=False) as w:
         writer = w.deps.writer
-        await tokens_revoked(event={"tokens": {"oauth": ["U1"]}}, context=w.context())
+        await tokens_revoked(
+            event={"tokens": {"oauth": ["U1"]}}, body={"team_id": "T1"}, context=w.context()
+        )
         assert writer.auth_failure is None
 
-        await tokens_revoked(event={"tokens": {"bot": ["B1"]}}, context=w.context())
+        await tokens_revoked(
+            event={"tokens": {"bot": ["B1"]}}, body={"team_id": "T1"}, context=w.context()
+        )
         assert writer.auth_failure == "token_revoked"
 
 
 async def test_uninstall_stops_writes(sqlite_url: str) -> None:
     async with world(sqlite_url, linking=False) as w:
-        await app_uninstalled(context=w.context())
+        await app_uninstalled(body={"team_id": "T1"}, context=w.context())
         assert w.deps.writer.auth_failure == "app_uninstalled"
         assert not await w.deps.writer.writes_allowed()

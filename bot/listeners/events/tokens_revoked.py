@@ -1,18 +1,24 @@
-"""`tokens_revoked`: when the bot token is among them, writes to Slack stop."""
+"""`tokens_revoked`: when the bot token is among them, the app is as good as removed from
+the workspace: writes to Slack stop here, and its polls and GoTo tokens everywhere."""
 
 from __future__ import annotations
 
-import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
 
 from bot.listeners.deps import deps_of
+from bot.workflows.workspaces import remove_workspace
 
-log = logging.getLogger(__name__)
 
-
-async def tokens_revoked(event: dict[str, Any], context: AsyncBoltContext) -> None:
-    if event.get("tokens", {}).get("bot"):
-        deps_of(context).writer.refuse("token_revoked")
-        log.error("Slack reports the bot token was revoked: writes to Slack stop")
+async def tokens_revoked(
+    event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    tokens = event.get("tokens")
+    if not isinstance(tokens, dict) or not tokens.get("bot"):
+        return  # only users' tokens: the app holds none
+    deps = deps_of(context)
+    deps.writer.refuse("token_revoked")
+    team_id = context.team_id or body.get("team_id")
+    if isinstance(team_id, str) and team_id:
+        await remove_workspace(deps.db, team_id, "tokens_revoked")
