@@ -9,6 +9,7 @@ import logging
 import time
 import uuid
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.accounts.resolver import Account, AccountGone, NoAccount, NotLinked
@@ -22,6 +23,14 @@ from bot.store.tables import GoToAccountRow
 log = logging.getLogger(__name__)
 
 LOGIN_HINT = "Link your GoTo account with `/remote-support login`."
+
+
+@dataclass(frozen=True, slots=True)
+class Unlinked:
+    """What `logout` did: tokens forgotten here, and whether GoTo confirmed revoking them."""
+
+    was_linked: bool
+    revoked_at_goto: bool = False
 
 
 class LinkedAccounts:
@@ -65,9 +74,22 @@ class LinkedAccounts:
             row.revoked = False
             row.updated_at = now
 
-    async def unlink(self, team_id: str, user_id: str) -> bool:
+    async def unlink(self, team_id: str, user_id: str) -> Unlinked:
+        """Forget the technician's tokens here, then ask GoTo to revoke the grant (best
+        effort: the local tokens are gone whatever GoTo answers)."""
         async with self._db.write() as tx:
-            return await account_store.delete_for_user(tx, team_id, user_id)
+            row = await account_store.for_user(tx, team_id, user_id)
+            if row is None:
+                return Unlinked(was_linked=False)
+            stored, hint = (
+                (row.refresh_token_enc, "refresh_token")
+                if row.refresh_token_enc
+                else (row.access_token_enc, "access_token")
+            )
+            await account_store.delete_for_user(tx, team_id, user_id)
+        token = self._box.decrypt(stored) if stored else None
+        revoked = token is not None and await self._oauth.revoke(token, hint)
+        return Unlinked(was_linked=True, revoked_at_goto=revoked)
 
     async def principal(self, team_id: str, user_id: str) -> str | None:
         async with self._db.read() as tx:

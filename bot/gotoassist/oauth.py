@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import aiohttp
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+log = logging.getLogger(__name__)
 
 
 class TokenSet(BaseModel):
@@ -83,13 +86,36 @@ class GoToOAuth:
     async def refresh(self, refresh_token: str) -> TokenSet:
         return await self._token({"grant_type": "refresh_token", "refresh_token": refresh_token})
 
+    async def revoke(self, token: str, hint: str) -> bool:
+        """Ask GoTo to revoke ``token`` (RFC 7009 ``/oauth/revoke``; a refresh token takes
+        its whole grant with it). Best effort: True only when GoTo confirmed; never raises."""
+        try:
+            async with self._http.post(
+                f"{self._auth_url}/oauth/revoke",
+                data={"token": token, "token_type_hint": hint},
+                headers={"Authorization": self._basic(), "Accept": "application/json"},
+                timeout=self._timeout,
+                allow_redirects=False,
+            ) as response:
+                await response.read()
+                confirmed = response.status == 200
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            log.warning("GoTo token revocation could not be sent (%s)", type(exc).__name__)
+            return False
+        if not confirmed:
+            log.warning("GoTo refused the token revocation (%s)", response.status)
+        return confirmed
+
+    def _basic(self) -> str:
+        pair = f"{self._client_id}:{self._client_secret}".encode()
+        return "Basic " + base64.b64encode(pair).decode()
+
     async def _token(self, form: dict[str, str]) -> TokenSet:
-        basic = base64.b64encode(f"{self._client_id}:{self._client_secret}".encode()).decode()
         try:
             async with self._http.post(
                 f"{self._auth_url}/oauth/token",
                 data=form,
-                headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
+                headers={"Authorization": self._basic(), "Accept": "application/json"},
                 timeout=self._timeout,
                 allow_redirects=False,
             ) as response:

@@ -39,11 +39,18 @@ def render_linked(principal: str | None) -> Message:
     )
 
 
-def render_unlinked(was_linked: bool) -> Message:
+def render_unlinked(was_linked: bool, revoked_at_goto: bool) -> Message:
+    if not was_linked:
+        return text_message("You had no linked GoTo account.")
+    if revoked_at_goto:
+        return text_message(
+            ":wave: Your GoTo account is unlinked: its tokens are forgotten here and GoTo "
+            "revoked remote-support's access."
+        )
     return text_message(
-        ":wave: Your GoTo account is unlinked and its tokens are forgotten."
-        if was_linked
-        else "You had no linked GoTo account."
+        ":wave: Your GoTo account is unlinked and its tokens are forgotten here. GoTo did "
+        "not confirm revoking remote-support's access; you can remove it in your GoTo "
+        "account's connected apps."
     )
 
 

@@ -10,8 +10,9 @@ from typing import Literal
 from aiohttp import web
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
-Gate = Callable[[], Awaitable[web.Response | None]]
-"""Run before the token endpoint does anything: a response replaces it (fault injection)."""
+Gate = Callable[[Literal["token", "revoke"]], Awaitable[web.Response | None]]
+"""Run before the token or revoke endpoint does anything (given which): a response replaces
+it (fault injection)."""
 TokenState = Literal["valid", "expired", "revoked"]
 ExpiredStatus = Literal[401, 403]
 AUTHORIZE_PATH = "/oauth/authorize"

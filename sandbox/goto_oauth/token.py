@@ -41,7 +41,7 @@ class TokenEndpoint(OAuthState):
     async def _gated(self, record: TokenRequest) -> web.Response | None:
         if self._gate is None:
             return None
-        injected = await self._gate()
+        injected = await self._gate(record.endpoint)
         if injected is None:
             return None
         record.outcome = "injected"
@@ -148,7 +148,9 @@ class TokenEndpoint(OAuthState):
         form = strings(await request.post())
         record = TokenRequest("revoke", None, client_id, arrived)
         self.token_requests.append(record)
-        response = self._revoke_token(record, self._client(client_id, secret), form)
+        response = await self._gated(record)
+        if response is None:
+            response = self._revoke_token(record, self._client(client_id, secret), form)
         record.status = response.status
         return response
 

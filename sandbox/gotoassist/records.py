@@ -18,8 +18,8 @@ from yarl import URL
 from bot.sessions.status import SessionStatus
 
 log = logging.getLogger(__name__)
-Route = Literal["create", "get", "token"]  # "token": the OAuth token endpoint
-RouteSpec = Literal["create", "get", "token", "all"]  # "all": the API routes, create and get
+Route = Literal["create", "get", "token", "revoke"]  # the OAuth token, revoke endpoints
+RouteSpec = Literal["create", "get", "token", "revoke", "all"]  # "all": create and get
 CallbackFormat = Literal["json", "form"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIX = "/G2A/rest/v1"
@@ -162,7 +162,7 @@ def routes_of(route: RouteSpec) -> tuple[Route, ...]:
     if route == "all":
         return ("create", "get")
     if route not in get_args(Route):
-        raise ValueError(f"route must be 'create', 'get', 'token' or 'all', not {route!r}")
+        raise ValueError(f"route must be one of {get_args(RouteSpec)}, not {route!r}")
     return (route,)
 
 

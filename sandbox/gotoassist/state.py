@@ -55,7 +55,7 @@ class GoToAssistState:
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[CallbackDelivery] = []
         self._accounts: dict[str, Account] = {}
-        self._latency: dict[Route, float] = {"create": 0.0, "get": 0.0, "token": 0.0}
+        self._latency: dict[Route, float] = {r: 0.0 for r in get_args(Route)}
         self._faults: dict[Route, deque[Fault]] = {r: deque() for r in get_args(Route)}
         self._rate: dict[str, deque[float]] = {}
         self._rng = random.Random(seed)
@@ -65,7 +65,7 @@ class GoToAssistState:
         self._client: aiohttp.ClientSession | None = None
         self._base_url: str | None = None
         self.oauth = GoToOAuthStandIn(
-            account_key=str(ACCOUNT_KEY), gate=lambda: self._gate("token")
+            account_key=str(ACCOUNT_KEY), gate=lambda endpoint: self._gate(endpoint)
         )
 
     # -- lifecycle ---------------------------------------------------------------------------

@@ -155,8 +155,12 @@ async def test_logout_forgets_the_tokens_and_the_next_command_asks_to_link_again
         logout = await slash(rig, "logout")
         assert logout.status == 200
         said = await wait_response(rig, logout)
-        assert "unlinked" in as_text(said)
+        assert "unlinked" in as_text(said) and "GoTo revoked" in as_text(said)
         assert await accounts(database_url) == []
+        # The grant is revoked at GoTo too: its refresh token no longer works there.
+        (revoke,) = [r for r in rig.goto.oauth.token_requests if r.endpoint == "revoke"]
+        assert revoke.status == 200 and revoke.account == TECH_EMAIL
+        assert all(grant.revoked for grant in rig.goto.oauth._grants.values())
 
         command = await slash(rig, START_TEXT)
         prompt = await wait_response(rig, command)
@@ -164,3 +168,15 @@ async def test_logout_forgets_the_tokens_and_the_next_command_asks_to_link_again
         assert "/remote-support login" in as_text(prompt)
         assert not creates(rig)
         assert not rig.slack.messages(CHANNEL)
+
+
+async def test_logout_forgets_the_tokens_even_when_goto_cannot_revoke_them(
+    sqlite_url: str,
+) -> None:
+    async with oauth_rig(sqlite_url, gotoassist_access_token=None) as rig:
+        await link(rig)
+        rig.goto.fail_next("revoke", 503)
+        logout = await slash(rig, "logout")
+        said = as_text(await wait_response(rig, logout))
+        assert "unlinked" in said and "did not confirm" in said
+        assert await accounts(sqlite_url) == []

@@ -15,5 +15,6 @@ async def logout(
     if deps.login is None:
         await respond(text=LINKING_NOT_CONFIGURED, response_type="ephemeral")
         return
-    message = render_unlinked(await deps.login.accounts.unlink(team_id, user_id))
+    unlinked = await deps.login.accounts.unlink(team_id, user_id)
+    message = render_unlinked(unlinked.was_linked, unlinked.revoked_at_goto)
     await respond(**message.as_kwargs(), response_type="ephemeral")
