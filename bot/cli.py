@@ -76,9 +76,41 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+async def group_problems(settings: Settings) -> list[str]:
+    """Configured user groups Slack does not know (each would refuse every start)."""
+    named = {
+        "ALLOWED_USER_GROUPS": settings.allowed_groups,
+        "UNATTENDED_USER_GROUPS": settings.unattended_groups,
+    }
+    if settings.slack_bot_token is None or not any(named.values()):
+        return []
+    import aiohttp
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.sessions.access import PeopleUnavailable
+    from bot.slack.people import SlackPeople
+
+    problems: list[str] = []
+    async with aiohttp.ClientSession() as http:
+        client = AsyncWebClient(
+            token=settings.slack_bot_token.get_secret_value(),
+            base_url=str(settings.slack_api_url),
+            session=http,
+        )
+        people = SlackPeople(client)
+        for variable, groups in named.items():
+            for name in groups or ():
+                try:
+                    await people.groups([name])
+                except PeopleUnavailable as exc:
+                    problems.append(f"{variable}: {exc} (needs the usergroups:read scope).")
+    return problems
+
+
 def cmd_check(_args: argparse.Namespace) -> int:
     settings = load_settings()
     problems = problems_for_serving(settings)
+    problems += asyncio.run(group_problems(settings))
     schema = asyncio.run(schema_problem(settings.database_url))
     if schema:
         problems.append(schema[0].upper() + schema[1:] + ".")

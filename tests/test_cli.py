@@ -82,3 +82,40 @@ def test_keygen_makes_a_usable_key(tmp_path: Path, ready_env: dict[str, str]) ->
     assert result.returncode == 0, result.stdout
     bad = run(["check"], {**ready_env, "ENCRYPTION_KEY": "not-a-key"}, tmp_path)
     assert bad.returncode == 1 and "keygen" in bad.stdout
+
+
+async def test_check_names_configured_user_groups_slack_does_not_know(
+    tmp_path: Path, ready_env: dict[str, str]
+) -> None:
+    import asyncio
+
+    from sandbox.slack import SlackStandIn
+
+    async with SlackStandIn() as slack:
+        slack.set_usergroup("S0TIER2", "tier2", ["UTECH1"])
+        env = {
+            **BASE_ENV,
+            **ready_env,
+            "SLACK_BOT_TOKEN": slack.bot_token,
+            "SLACK_API_URL": slack.api_url,
+            "ALLOWED_USER_GROUPS": "@tier2,@nobody",
+            "UNATTENDED_USER_GROUPS": "S0TIER2",
+        }
+        migrated = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "migrate", env=env, cwd=tmp_path
+        )
+        assert await migrated.wait() == 0
+        check = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "check",
+            env=env,
+            cwd=tmp_path,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        output = (await check.communicate())[0].decode()
+    assert check.returncode == 1, output
+    assert "ALLOWED_USER_GROUPS: Slack has no user group '@nobody'" in output
+    assert "tier2" not in output and "UNATTENDED_USER_GROUPS" not in output
