@@ -3,12 +3,15 @@ hello, envelopes, acks), and no Slack route is served over HTTP at all."""
 
 from __future__ import annotations
 
+import json
 from urllib.parse import parse_qsl
 
+import pytest
+
 from sandbox.harness import Rig, wait_until
-from sandbox.signing import slash_command_body
+from sandbox.signing import event_callback_body, slash_command_body
 from sandbox.slack.socket_mode import APP_TOKEN
-from tests.e2e.helpers import CHANNEL, cards, session_rows
+from tests.e2e.helpers import CHANNEL, cards, query, session_rows
 
 
 async def test_socket_mode_serves_no_slack_route_over_http(sqlite_url: str) -> None:
@@ -35,3 +38,37 @@ async def test_socket_mode_serves_no_slack_route_over_http(sqlite_url: str) -> N
         await wait_until(lambda: bool(cards(rig, CHANNEL)), what="the card")
         (row,) = await session_rows(sqlite_url)
         assert row["customer_name"] == "Jane Doe"
+
+
+def socket_rig(database_url: str) -> Rig:
+    return Rig(database_url=database_url, slack_app_token=APP_TOKEN, slack_signing_secret=None)
+
+
+async def test_over_the_socket_the_same_rules_hold(sqlite_url: str) -> None:
+    """A guest is refused, a foreign response_url is refused, and an uninstall is stored,
+    exactly as over HTTP."""
+    async with socket_rig(sqlite_url) as rig:
+        await wait_until(lambda: rig.slack.socket_connections == 1, what="the WebSocket")
+
+        rig.slack.set_user("UGUEST9", is_restricted=True)
+        guest = slash_command_body(
+            "Jane Doe", response_url=rig.slack.response_url("guest"), user="UGUEST9"
+        )
+        await rig.slack.send_envelope("slash_commands", dict(parse_qsl(guest)))
+        await wait_until(lambda: bool(rig.slack.responses_to("guest")), what="the refusal")
+        assert "Guest" in str(rig.slack.responses_to("guest")[-1]["text"])
+
+        # Refused before any listener: not even acknowledged (Slack tells the user it failed).
+        foreign = slash_command_body("Jane Doe", response_url="https://attacker.example/x")
+        with pytest.raises(TimeoutError):
+            await rig.slack.send_envelope("slash_commands", dict(parse_qsl(foreign)), within=1.5)
+        assert await session_rows(sqlite_url) == []
+        assert not [r for r in rig.goto.requests if r.method == "POST"]
+
+        uninstalled = json.loads(event_callback_body({"type": "app_uninstalled"}))
+        await rig.slack.send_envelope("events_api", uninstalled)
+        await wait_until(lambda: _workspaces(sqlite_url), what="the removal stored in the database")
+
+
+async def _workspaces(database_url: str) -> bool:
+    return bool(await query(database_url, "SELECT team_id FROM workspaces"))
