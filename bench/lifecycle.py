@@ -45,11 +45,11 @@ async def start_sessions(live: LiveApp, users: list[str], first_customer: int) -
 
     async def cards() -> dict[str, Card]:
         rows = await live.rows(
-            "SELECT requester_id, session_token, card_channel, card_ts FROM sessions "
+            "SELECT requester_id, session_token_enc, card_channel, card_ts FROM sessions "
             "WHERE card_ts IS NOT NULL"
         )
-        return {
-            str(r[0]): Card(str(r[0]), str(r[1]), str(r[2]), str(r[3]))
+        return {  # the session token is stored encrypted
+            str(r[0]): Card(str(r[0]), live.plan.box.decrypt(str(r[1])) or "", str(r[2]), str(r[3]))
             for r in rows
             if r[0] in wanted
         }

@@ -50,7 +50,6 @@ def _finished_row(i: int, now: datetime, box: SecretBox, rng: random.Random) -> 
         updated_at=ended,
         status="abandoned" if abandoned else "complete",
         goto_session_id=str(rng.randrange(10**8, 10**9)),
-        session_token=secrets.token_urlsafe(18),
         launch_url_enc=box.encrypt(f"https://stand-in.invalid/launch/{secrets.token_urlsafe(16)}"),
         customer_join_url=f"https://stand-in.invalid/join/{rng.randrange(10**8, 10**9)}",
         expert_name="Stand-in Technician",

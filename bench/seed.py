@@ -98,7 +98,7 @@ def session_row(i: int, created_at: datetime, **values: Any) -> dict[str, Any]:
 def live_values(session: StandInSession, box: SecretBox) -> dict[str, Any]:
     """Columns the app fills from GoToAssist's answer (and what it has learnt since)."""
     return {
-        "session_token": session.session_token,
+        "session_token_enc": box.encrypt(session.session_token),
         "launch_url_enc": box.encrypt(session.launch_url),
         "customer_join_url": session.customer_join_url,
         "status": session.status.value,
