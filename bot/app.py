@@ -26,10 +26,12 @@ from bot.accounts.state import StateSigner
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.gotoassist.client import GoToAssistClient
+from bot.gotoassist.directory import MachineDirectory
 from bot.gotoassist.oauth import GoToOAuth
 from bot.listeners import register as register_listeners
 from bot.listeners.deps import ListenerDeps
 from bot.metrics import observe_goto
+from bot.sessions.machines import access_groups
 from bot.sessions.transition import PollSchedule
 from bot.slack import response_url
 from bot.slack.people import SlackPeople
@@ -42,6 +44,7 @@ from bot.web.oauth import OAuthRoutes
 from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
 from bot.workflows.access import AccessCheck
+from bot.workflows.machines import MachineFinder
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 
@@ -75,6 +78,7 @@ class Runtime:
     tracker: Tracker
     tasks: BackgroundTasks
     oauth_routes: OAuthRoutes | None
+    machines: MachineFinder | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -83,6 +87,14 @@ class Runtime:
             asyncio.create_task(self.outbox.run(self.stopping), name="outbox"),
             asyncio.create_task(self.poller.run(self.stopping), name="poller"),
         ]
+        if self.machines is not None:
+            directory = self.machines.directory
+            self.workers.append(
+                asyncio.create_task(
+                    directory.run(self.machines.background_token, self.stopping),
+                    name="machine-directory",
+                )
+            )
 
     async def close(self) -> None:
         """Stop taking work, let what is in flight finish within the grace period, close."""
@@ -95,6 +107,8 @@ class Runtime:
             _done, pending = await asyncio.wait(self.workers, timeout=grace * 0.3)
             for task in pending:
                 task.cancel()  # leases run out and another replica (or restart) takes over
+        if self.machines is not None:
+            await self.machines.directory.close()
         await self.http.close()
         await self.db.dispose()  # the async engine and, on a SQLite file, the in-place one
 
@@ -167,6 +181,7 @@ def build_runtime(settings: Settings) -> Runtime:
         expire_after=timedelta(seconds=settings.session_expiry_s),
     )
     tracker = Tracker(db, goto, accounts, schedule, on_queued=worker.wake)
+    machine_access = settings.machine_access
     starter = SessionStarter(
         db,
         goto,
@@ -179,8 +194,21 @@ def build_runtime(settings: Settings) -> Runtime:
         access=AccessCheck(
             people,
             allowed=settings.allowed_groups,
-            unattended=settings.unattended_groups,
+            # UNATTENDED_ACCESS alone: its groups are who may open machines at all
+            unattended=settings.unattended_groups
+            or (access_groups(machine_access) if machine_access else None),
         ),
+    )
+    machines = MachineFinder(
+        MachineDirectory(
+            goto,
+            refresh_s=settings.machines_refresh_s,
+            rate_per_s=settings.directory_rate_per_s,
+        ),
+        accounts,
+        people,
+        rules=machine_access,
+        shared_token=shared,
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url, http)
@@ -192,6 +220,7 @@ def build_runtime(settings: Settings) -> Runtime:
         tasks=tasks,
         login=login,
         writer=writer,
+        machines=machines,
     )
     register_listeners(bolt, deps)
     return Runtime(
@@ -212,6 +241,7 @@ def build_runtime(settings: Settings) -> Runtime:
         tracker=tracker,
         tasks=tasks,
         oauth_routes=oauth_routes,
+        machines=machines,
     )
 
 

@@ -18,6 +18,7 @@ from bot.crypto import SecretBox
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database
 from bot.tasks import BackgroundTasks
+from bot.workflows.machines import MachineFinder
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 
@@ -33,6 +34,7 @@ class ListenerDeps:
     tasks: BackgroundTasks
     login: LoginLinks | None  # None: per-technician accounts are not configured
     writer: SlackWriter
+    machines: MachineFinder | None = None  # None: machine names are not looked up
 
 
 def deps_of(context: AsyncBoltContext) -> ListenerDeps:

@@ -193,7 +193,10 @@ def _card_fields(session: Session, now: datetime) -> list[str]:
     if ticket:
         fields.append(_field("Ticket", ticket))
     if session.kind is SessionKind.UNATTENDED:
-        fields.append(_field("Machine", _machine_label(session) or "a known computer"))
+        machine = _machine_label(session) or "a known computer"
+        if session.machine_company:
+            machine += f"\n{escape_truncated(session.machine_company, _MACHINE_LIMIT)}"
+        fields.append(_field("Machine", machine))
     if session.expert_name:
         fields.append(_field("Expert", escape_truncated(session.expert_name, _NAME_LIMIT)))
     fields.append(_field("Created", slack_date(session.created_at)))
@@ -467,14 +470,27 @@ def render_session_status(session: Session, now: datetime) -> Message:
     return Message.of(text, _card_body(session, now))
 
 
+def _request_machine(request: SessionRequest) -> str | None:
+    """The machine by name (and company) when known, else by the UUID the technician typed."""
+    if request.machine_name:
+        name = escape_truncated(request.machine_name, _MACHINE_LIMIT)
+        if request.machine_company:
+            name += f" ({escape_truncated(request.machine_company, _MACHINE_LIMIT)})"
+        return name
+    if request.machine_uuid:
+        return f"`{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+    return None
+
+
 def _request_subject(request: SessionRequest) -> str:
+    machine = _request_machine(request)
     if request.customer_name:
         subject = f"for {_customer(request)}"
-        if request.machine_uuid:
-            subject += f" on `{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+        if machine:
+            subject += f" on {machine}"
         return subject
-    if request.machine_uuid:
-        return f"on `{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+    if machine:
+        return f"on {machine}"
     return "for your customer"
 
 

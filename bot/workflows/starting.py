@@ -165,14 +165,19 @@ class SessionStarter:
             self._on_queued()
 
     async def refusal(
-        self, team_id: str, user_id: str, kind: SessionKind = SessionKind.ATTENDED
+        self,
+        team_id: str,
+        user_id: str,
+        kind: SessionKind = SessionKind.ATTENDED,
+        *,
+        offer_login: bool = True,
     ) -> StartRefusal | None:
         """None when this technician may start a ``kind`` session now; else why not, with a
         sign-in link when signing in would fix it. Every way in asks this first; look-ups
         are cached, so a repeated ask costs no Slack or GoTo call."""
         linked = False
         not_linked: str | None = None  # why the account check failed, if it did
-        offer_login = False
+        may_offer, offer_login = offer_login, False
         try:
             linked = (await self._accounts.for_user(team_id, user_id)).owner is not None
         except NotLinked as exc:
@@ -188,7 +193,7 @@ class SessionStarter:
             return None
         # One single-use sign-in link, issued only when it is shown (a guest gets none).
         return StartRefusal(
-            reason, await self._login_url(team_id, user_id) if offer_login else None
+            reason, await self._login_url(team_id, user_id) if offer_login and may_offer else None
         )
 
     async def _login_url(self, team_id: str, user_id: str) -> str | None:

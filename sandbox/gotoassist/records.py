@@ -18,8 +18,9 @@ from yarl import URL
 from bot.sessions.status import SessionStatus
 
 log = logging.getLogger(__name__)
-Route = Literal["create", "get", "token"]  # "token": the OAuth token endpoint
-RouteSpec = Literal["create", "get", "token", "all"]  # "all": the API routes, create and get
+# "token": the OAuth token endpoint; "directory": GET /companies and /companies/{id}/machines
+Route = Literal["create", "get", "token", "directory"]
+RouteSpec = Literal["create", "get", "token", "directory", "all"]  # "all": create and get
 CallbackFormat = Literal["json", "form"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIX = "/G2A/rest/v1"
@@ -144,6 +145,28 @@ class StandInSession:
 
 
 @dataclass
+class StandInMachine:
+    """An unattended computer. ``status``: ONLINE, OFFLINE, BLOCKED, REMOVED (or anything)."""
+
+    uuid: str
+    name: str
+    company_id: str
+    status: str = "ONLINE"
+
+    def listed(self) -> dict[str, Any]:
+        """As ``GET /companies/{id}/machines`` lists it (with a field the docs never name)."""
+        return {
+            "machineUuid": self.uuid,
+            "machineName": self.name,
+            "dnsName": f"{self.name.lower()}.customer.invalid",
+            "ipAddresses": ["192.0.2.10"],
+            "machineStatus": self.status,
+            "companyId": self.company_id,
+            "lastSeen": "2026-11-30T12:00:00Z",
+        }
+
+
+@dataclass
 class Fault:
     status: int | None  # None: hang until stop
     body: Any = None
@@ -162,7 +185,9 @@ def routes_of(route: RouteSpec) -> tuple[Route, ...]:
     if route == "all":
         return ("create", "get")
     if route not in get_args(Route):
-        raise ValueError(f"route must be 'create', 'get', 'token' or 'all', not {route!r}")
+        raise ValueError(
+            f"route must be 'create', 'get', 'token', 'directory' or 'all', not {route!r}"
+        )
     return (route,)
 
 
