@@ -59,7 +59,7 @@ class Settings(BaseSettings):
     unattended_access: str | None = None
 
     # The machine directory (GoToAssist's companies and unattended machines, in memory)
-    machines_refresh_s: float = Field(default=300.0, ge=10, le=86_400)
+    machines_refresh_s: float = Field(default=300.0, ge=1, le=86_400)
     machines_rate_per_s: float | None = Field(default=None, gt=0, le=10)
 
     # Background work

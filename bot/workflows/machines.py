@@ -16,7 +16,6 @@ from bot.accounts.resolver import AccountResolver, NoAccount
 from bot.gotoassist.directory import MachineDirectory
 from bot.sessions.machines import (
     CompanyAccess,
-    Found,
     MachineEntry,
     NoneFound,
     SearchResult,
@@ -125,18 +124,16 @@ class MachineFinder:
             return None
         return found
 
-    def visible_result(self, result: SearchResult) -> MachineEntry | None:
-        return result.machine if isinstance(result, Found) else None
-
     def _stale(self, older_than_s: float) -> bool:
         age = self.directory.age_s()
         return age is None or age > older_than_s
 
     def _note(self) -> str | None:
+        """Why the list may be out of date: the last refresh failed, or one is running."""
+        if self.directory.last_error is not None:
+            return f"{UNREADABLE} ({self.directory.last_error.rstrip('.')})"
         if self.directory.refreshing:
             return REFRESHING
-        if self.directory.last_error is not None:
-            return f"{UNREADABLE}: {self.directory.last_error}"
         return None
 
     async def _token(self, team_id: str, user_id: str) -> str | None:
