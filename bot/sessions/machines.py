@@ -15,8 +15,10 @@ Pure. A technician types a machine name (``FRONTDESK-02``), part of one (``front
 from __future__ import annotations
 
 import difflib
+import heapq
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 ONLINE = "ONLINE"
@@ -63,6 +65,7 @@ class MachineIndex:
     entries: tuple[MachineEntry, ...] = ()
     _names: tuple[str, ...] = field(default=(), repr=False)
     _companies: tuple[str, ...] = field(default=(), repr=False)
+    _grams: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, machines: Iterable[MachineEntry]) -> MachineIndex:
@@ -72,9 +75,13 @@ class MachineIndex:
                 key=lambda m: (fold(m.company), fold(m.name), m.uuid),
             )
         )
-        return cls(
-            entries, tuple(fold(m.name) for m in entries), tuple(fold(m.company) for m in entries)
-        )
+        names = tuple(fold(m.name) for m in entries)
+        postings: dict[str, list[int]] = {}
+        for row, name in enumerate(names):
+            for gram in trigrams(name):
+                postings.setdefault(gram, []).append(row)
+        grams = {gram: tuple(rows) for gram, rows in postings.items()}
+        return cls(entries, names, tuple(fold(m.company) for m in entries), grams)
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -116,14 +123,22 @@ def search(
 ) -> SearchResult:
     """What ``query`` finds in ``index`` among the machines of ``companies`` (folded company
     names; None: every company)."""
+    return _search(index, query, companies, with_closest=True)
+
+
+def _visible(index: MachineIndex, companies: frozenset[str] | None) -> Sequence[int]:
+    if companies is None:
+        return range(len(index.entries))
+    return [i for i, company in enumerate(index._companies) if company in companies]
+
+
+def _search(
+    index: MachineIndex, query: str, companies: frozenset[str] | None, *, with_closest: bool
+) -> SearchResult:
     text = query.strip()
-    visible = [
-        i
-        for i in range(len(index.entries))
-        if companies is None or index._companies[i] in companies
-    ]
     if not text:
         return NoneFound()
+    visible: Sequence[int] = _visible(index, companies)
     if is_uuid(text):
         wanted = text.lower()
         hits = [index.entries[i] for i in visible if index.entries[i].uuid.lower() == wanted]
@@ -132,16 +147,17 @@ def search(
     if slash:
         visible = _in_companies(index, visible, fold(company_part))
         if not fold(machine_part):  # "Acme/": every machine of that company
-            return _result(index, visible, visible, fold(company_part))
+            return _result(index, list(visible), visible, "", with_closest)
     wanted = fold(machine_part if slash else text)
-    exact = [i for i in visible if index._names[i] == wanted]
+    names = index._names
+    exact = [i for i in visible if names[i] == wanted]
     if exact:
-        return _result(index, exact, visible, wanted)
-    partial = [i for i in visible if wanted in index._names[i]]
-    return _result(index, partial, visible, wanted)
+        return _result(index, exact, visible, wanted, with_closest)
+    partial = [i for i in visible if wanted in names[i]]
+    return _result(index, partial, visible, wanted, with_closest)
 
 
-def _in_companies(index: MachineIndex, rows: list[int], wanted: str) -> list[int]:
+def _in_companies(index: MachineIndex, rows: Sequence[int], wanted: str) -> Sequence[int]:
     """Rows of the company named exactly ``wanted``, else of every company containing it."""
     exact = [i for i in rows if index._companies[i] == wanted]
     if exact or not wanted:
@@ -149,22 +165,55 @@ def _in_companies(index: MachineIndex, rows: list[int], wanted: str) -> list[int
     return [i for i in rows if wanted in index._companies[i]]
 
 
-def _result(index: MachineIndex, hits: list[int], visible: list[int], wanted: str) -> SearchResult:
+def _result(
+    index: MachineIndex,
+    hits: list[int],
+    visible: Sequence[int],
+    wanted: str,
+    with_closest: bool,
+) -> SearchResult:
     if len(hits) == 1:
         return Found(index.entries[hits[0]])
     if hits:
         ordered = sorted((index.entries[i] for i in hits), key=lambda m: not m.online)
         return Several(tuple(ordered))
-    return NoneFound(closest(index, visible, wanted))
+    return NoneFound(closest(index, visible, wanted) if with_closest else ())
 
 
-def closest(index: MachineIndex, rows: list[int], wanted: str) -> tuple[MachineEntry, ...]:
-    """The machines whose names are nearest ``wanted`` (difflib's ratio), at most CLOSEST."""
+def trigrams(text: str) -> set[str]:
+    padded = f"  {text} "
+    return {padded[i : i + 3] for i in range(len(padded) - 2)}
+
+
+_CANDIDATES = 50  # names sharing the most trigrams, compared closely (difflib's ratio)
+
+
+def closest(index: MachineIndex, rows: Sequence[int], wanted: str) -> tuple[MachineEntry, ...]:
+    """The machines whose names are nearest ``wanted``, at most CLOSEST: candidates by shared
+    trigrams (an inverted index, so a miss costs milliseconds, not a comparison with every
+    name), ranked by difflib's ratio, at least 0.5."""
     if not wanted or not rows:
         return ()
-    names = {index._names[i]: i for i in rows}
-    near = difflib.get_close_matches(wanted, names, n=CLOSEST, cutoff=0.5)
-    return tuple(index.entries[names[name]] for name in near)
+    allowed = None if isinstance(rows, range) else set(rows)
+    shared: Counter[int] = Counter()
+    for gram in trigrams(wanted):
+        postings = index._grams.get(gram, ())
+        shared.update(postings if allowed is None else [r for r in postings if r in allowed])
+    scored = []
+    matcher = difflib.SequenceMatcher(b=wanted, autojunk=False)
+    for row, _count in shared.most_common(_CANDIDATES):
+        matcher.set_seq1(index._names[row])
+        ratio = matcher.ratio()
+        if ratio >= 0.5:
+            scored.append((ratio, index._names[row], row))
+    best = heapq.nlargest(CLOSEST, scored, key=lambda item: (item[0], -len(item[1])))
+    seen: set[str] = set()
+    found = []
+    for _ratio, name, row in best:
+        if name not in seen:
+            seen.add(name)
+            found.append(index.entries[row])
+    return tuple(found)
 
 
 def suggest(
@@ -173,20 +222,22 @@ def suggest(
     """What the modal's machine field lists as the technician types: every visible machine
     whose name, company or UUID contains ``query`` (all of them for an empty query), exact
     names first, then online before offline, at most ``limit``."""
-    result = search(index, query, companies=companies) if query.strip() else None
+    result = _search(index, query, companies, with_closest=False)
     if isinstance(result, Found):
         return (result.machine,)
     if isinstance(result, Several):
         return result.machines[:limit]
     wanted = fold(query)
-    rows = (
-        i
-        for i in range(len(index.entries))
-        if (companies is None or index._companies[i] in companies)
-        and (not wanted or wanted in index._companies[i])
-    )
-    found = tuple(index.entries[i] for i in rows)
-    return tuple(sorted(found, key=lambda m: not m.online)[:limit])
+    online: list[MachineEntry] = []
+    offline: list[MachineEntry] = []
+    for i in _visible(index, companies):
+        if wanted and wanted not in index._companies[i]:
+            continue
+        machine = index.entries[i]
+        (online if machine.online else offline).append(machine)
+        if len(online) >= limit:
+            break
+    return tuple((online + offline)[:limit])
 
 
 # -- UNATTENDED_ACCESS ----------------------------------------------------------------------
