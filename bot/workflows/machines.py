@@ -60,6 +60,7 @@ class MachineFinder:
         rules: tuple[CompanyAccess, ...] | None,
         shared_token: str | None,
         miss_wait_s: float = MISS_WAIT_S,
+        miss_refresh_after_s: float = MISS_REFRESH_AFTER_S,
     ) -> None:
         self.directory = directory
         self._accounts = accounts
@@ -67,6 +68,7 @@ class MachineFinder:
         self.rules = rules
         self._shared_token = shared_token
         self._miss_wait_s = miss_wait_s
+        self._miss_refresh_after_s = miss_refresh_after_s
 
     async def background_token(self) -> str | None:
         """The token of the scheduled refresh: the shared account's (None: refreshes happen
@@ -96,7 +98,7 @@ class MachineFinder:
         if companies is not None and not companies:
             return Lookup(NoneFound())
         result = search(self.directory.index, query, companies=companies)
-        if isinstance(result, NoneFound) and self._stale(MISS_REFRESH_AFTER_S):
+        if isinstance(result, NoneFound) and self._stale(self._miss_refresh_after_s):
             token = await self._token(team_id, user_id)
             if token is not None:
                 await self.directory.refresh(token, within=self._miss_wait_s)

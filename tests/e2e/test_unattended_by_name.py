@@ -15,6 +15,7 @@ import aiohttp
 import pytest
 
 from sandbox.harness import Rig, send_slash, wait_until
+from sandbox.signing import sign
 from tests.e2e.helpers import (
     CHANNEL,
     OTHER,
@@ -118,8 +119,6 @@ async def suggestions(rig: Rig, query: str, *, user: str = TECH) -> dict[str, An
         "view": {"id": "V0MODAL1", "type": "modal", "callback_id": "start_session"},
     }
     body = interactive_body(payload)
-    from sandbox.signing import sign
-
     assert rig.http is not None
     async with rig.http.post(
         f"{rig.base_url}/slack/events",
