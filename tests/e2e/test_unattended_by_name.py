@@ -131,6 +131,15 @@ async def suggestions(rig: Rig, query: str, *, user: str = TECH) -> dict[str, An
         return answer
 
 
+async def loaded(rig: Rig) -> None:
+    """Wait until the app's directory holds the stand-in's machines (its first load)."""
+
+    async def listed() -> bool:
+        return any("FRONTDESK-01" in o for o in options(await suggestions(rig, "frontdesk-01")))
+
+    await wait_until(listed, what="the first directory load")
+
+
 def options(answer: dict[str, Any]) -> list[str]:
     return [o["text"]["text"] for g in answer["option_groups"] for o in g["options"]]
 
@@ -260,9 +269,7 @@ async def test_the_form_is_answered_from_the_cache_while_gotoassist_is_slow_or_f
     sqlite_url: str,
 ) -> None:
     async with company_rig(sqlite_url, machines_refresh_s=1.0) as rig:
-        await wait_until(
-            lambda: len(rig.goto.directory_requests) >= 4, what="the first directory load"
-        )
+        await loaded(rig)
         first = await suggestions(rig, "front")
         assert {
             "🟢 FRONTDESK-01 · Acme Corp · online",
@@ -281,9 +288,7 @@ async def test_the_form_is_answered_from_the_cache_while_gotoassist_is_slow_or_f
         assert "being refreshed" in " ".join(group_labels(slow))
 
     async with company_rig(sqlite_url.replace(".db", "-2.db"), machines_refresh_s=1.0) as rig:
-        await wait_until(
-            lambda: len(rig.goto.directory_requests) >= 4, what="the first directory load"
-        )
+        await loaded(rig)
         rig.goto.fail_next("directory", 500, count=1000)
         await wait_until(
             lambda: (
@@ -347,3 +352,72 @@ async def test_the_directory_pages_through_companies_and_machines(sqlite_url: st
         paths = [r.path for r in rig.goto.directory_requests]
         assert paths.count("/G2A/rest/v1/companies") >= 2
         assert paths.count(f"/G2A/rest/v1/companies/{extra}/machines") >= 3
+
+
+def submission(view: dict[str, Any], *, user: str = TECH) -> str:
+    payload = {
+        "type": "view_submission",
+        "team": {"id": TEAM, "domain": "sandbox"},
+        "user": {"id": user, "username": user.lower(), "team_id": TEAM},
+        "api_app_id": "A0SANDBOX",
+        "token": "legacy-verification-token",
+        "trigger_id": f"trigger-{time.monotonic_ns()}",
+        "view": {"id": "V0MODAL1", "team_id": TEAM, "type": "modal", **view},
+        "response_urls": [],
+    }
+    return interactive_body(payload)
+
+
+def chosen(uuid: str | None, name: str = "") -> dict[str, Any]:
+    """``state.values`` of the session form with the machine field set to ``uuid``."""
+    option = None if uuid is None else {"text": {"type": "plain_text", "text": "x"}, "value": uuid}
+    return {
+        "customer_name": {"customer_name_input": {"type": "plain_text_input", "value": name}},
+        "machine_uuid": {
+            "machine_uuid_input": {"type": "external_select", "selected_option": option}
+        },
+    }
+
+
+async def test_the_form_starts_the_machine_picked_and_asks_about_an_offline_one(
+    sqlite_url: str,
+) -> None:
+    access = "Acme Corp=@tier2"
+    async with company_rig(sqlite_url, unattended_access=access) as rig:
+        await loaded(rig)
+        form = {"callback_id": "start_session", "private_metadata": CHANNEL}
+
+        # Online: the form closes and the session starts, named on its card.
+        status, answer = await rig.post_signed(
+            submission(form | {"state": {"values": chosen(ACME_01, "Jane Doe")}})
+        )
+        assert status == 200 and not answer
+        assert (await wait_create(rig)).json["machineUuid"] == ACME_01
+        card = await wait_card(rig, within=20)
+        assert "FRONTDESK-01" in rendered(card) and "Acme Corp" in rendered(card)
+
+        # Offline: the form turns into the question; "Start anyway" starts it.
+        status, answer = await rig.post_signed(
+            submission(form | {"state": {"values": chosen(ACME_02)}})
+        )
+        assert answer["response_action"] == "update"
+        question = answer["view"]
+        assert "FRONTDESK-02" in json.dumps(question) and "offline" in json.dumps(question)
+        assert question["submit"]["text"] == "Start anyway"
+        assert len(creates(rig)) == 1
+        confirm = {
+            "callback_id": question["callback_id"],
+            "private_metadata": question["private_metadata"],
+            "state": {"values": {}},
+        }
+        status, answer = await rig.post_signed(submission(confirm))
+        assert status == 200 and not answer
+        assert (await wait_create(rig, 2)).json["machineUuid"] == ACME_02
+
+        # Another company's machine (a forged or stale choice) is refused on the field.
+        status, answer = await rig.post_signed(
+            submission(form | {"state": {"values": chosen(GLOBEX_PC)}})
+        )
+        assert answer["response_action"] == "errors"
+        assert "not one you may open" in answer["errors"]["machine_uuid"]
+        assert len(creates(rig)) == 2
