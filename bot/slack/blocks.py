@@ -21,7 +21,8 @@ from bot.slack.command_text import (
     EXAMPLE_START,
     EXAMPLE_START_URL,
     EXAMPLE_STATUS,
-    EXAMPLE_UNATTENDED,
+    EXAMPLE_UNATTENDED_COMPANY,
+    EXAMPLE_UNATTENDED_NAME,
     ParseError,
 )
 from bot.slack.escape import escape_mrkdwn, escape_truncated, link, slack_date, truncate
@@ -412,8 +413,11 @@ def render_help() -> Message:
         "the customer's, `#word` is the ticket id, a ticket link may be given too "
         f"(`{escape_mrkdwn(EXAMPLE_START_URL)}`); the other words are the customer's name. "
         'Quotes are allowed, e.g. for a name that starts with a command word: `"List Smith"`.',
-        f"• `{escape_mrkdwn(EXAMPLE_UNATTENDED)}`: an unattended session on a computer, by the "
-        "machine UUID shown in GoToAssist's Unattended Computers list (the name is optional).",
+        f"• `{escape_mrkdwn(EXAMPLE_UNATTENDED_NAME)}`: an unattended session on a computer, by "
+        "its name, part of it, `company/name` in quotes "
+        f"(`{escape_mrkdwn(EXAMPLE_UNATTENDED_COMPANY)}`) or its machine UUID; the customer's "
+        "name is optional. Several matches: you pick one; an offline computer: you are asked "
+        "first.",
         f"• `{escape_mrkdwn(EXAMPLE_STATUS)}`: where a session stands (by the id on its card).",
         f"• `{COMMAND} list`: your recent sessions.",
         f"• `{COMMAND} login` / `{COMMAND} logout`: link or unlink your GoToAssist account.",
