@@ -211,6 +211,21 @@ def _list_or_empty(value: object) -> object:
     return [] if value is None else value
 
 
+def _count_or_none(value: object) -> object:
+    """A total that is not a whole number is as good as absent (paging then stops at a short
+    page)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+Count = Annotated[int | None, BeforeValidator(_count_or_none)]
+
+
 def _upper_or_none(value: object) -> object:
     if value is None or value == "":
         return None
@@ -225,7 +240,7 @@ class Company(_Model):
 class CompanyPage(_Model):
     """``GET /companies`` answer; entries that are not companies are dropped, not fatal."""
 
-    total_num_companies: int | None = None
+    total_num_companies: Count = None
     companies: Annotated[list[Any], BeforeValidator(_list_or_empty)] = Field(default_factory=list)
 
     def entries(self) -> list[Company]:
@@ -244,7 +259,7 @@ class Machine(_Model):
 class MachinePage(_Model):
     """``GET /companies/{id}/machines`` answer; unreadable entries are dropped."""
 
-    total_num_machines: int | None = None
+    total_num_machines: Count = None
     machines: Annotated[list[Any], BeforeValidator(_list_or_empty)] = Field(default_factory=list)
 
     def entries(self) -> list[Machine]:

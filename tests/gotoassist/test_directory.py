@@ -69,7 +69,7 @@ async def test_missing_extra_and_unknown_fields_are_tolerated(
     assert page.total_num_companies is None
 
     odd_machines = {
-        "totalNumMachines": 3,
+        "totalNumMachines": "three",
         "machines": [
             {"machineUuid": "u-1", "machineName": "A", "machineStatus": "hibernating"},
             {"machineUuid": "u-2", "dnsName": "b.example", "ipAddresses": "10.0.0.1"},
@@ -82,6 +82,7 @@ async def test_missing_extra_and_unknown_fields_are_tolerated(
         ("u-1", "A", "HIBERNATING"),
         ("u-2", None, None),
     ]
+    assert (await client.list_machines(TOKEN, "c00001")).total_num_machines == 7
     g2a.fail_next("directory", 200, body={"companies": None})
     assert (await client.list_companies(TOKEN)).entries() == []
 
