@@ -182,6 +182,17 @@ def build_runtime(settings: Settings) -> Runtime:
     )
     tracker = Tracker(db, goto, accounts, schedule, on_queued=worker.wake)
     machine_access = settings.machine_access
+    machines = MachineFinder(
+        MachineDirectory(
+            goto,
+            refresh_s=settings.machines_refresh_s,
+            rate_per_s=settings.directory_rate_per_s,
+        ),
+        accounts,
+        people,
+        rules=machine_access,
+        shared_token=shared,
+    )
     starter = SessionStarter(
         db,
         goto,
@@ -198,17 +209,7 @@ def build_runtime(settings: Settings) -> Runtime:
             unattended=settings.unattended_groups
             or (access_groups(machine_access) if machine_access else None),
         ),
-    )
-    machines = MachineFinder(
-        MachineDirectory(
-            goto,
-            refresh_s=settings.machines_refresh_s,
-            rate_per_s=settings.directory_rate_per_s,
-        ),
-        accounts,
-        people,
-        rules=machine_access,
-        shared_token=shared,
+        machine_check=machines.denial,
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url, http)

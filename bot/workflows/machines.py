@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.accounts.resolver import AccountResolver, NoAccount
 from bot.gotoassist.directory import MachineDirectory
+from bot.sessions.access import PeopleUnavailable
 from bot.sessions.machines import (
     CompanyAccess,
     MachineEntry,
@@ -25,7 +26,7 @@ from bot.sessions.machines import (
     suggest,
     visible_companies,
 )
-from bot.workflows.access import People
+from bot.workflows.access import UNAVAILABLE, People
 
 log = logging.getLogger(__name__)
 
@@ -125,6 +126,18 @@ class MachineFinder:
         if found is None or (companies is not None and fold(found.company) not in companies):
             return None
         return found
+
+    async def denial(self, team_id: str, user_id: str, uuid: str) -> str | None:
+        """Why ``user_id`` may not open machine ``uuid`` (UNATTENDED_ACCESS), or None."""
+        if self.rules is None:
+            return None
+        try:
+            machine = await self.recheck(team_id, user_id, uuid)
+        except PeopleUnavailable:
+            return UNAVAILABLE
+        if machine is None:
+            return "That machine is not one you may open (or it is no longer offered)."
+        return None
 
     def _stale(self, older_than_s: float) -> bool:
         age = self.directory.age_s()

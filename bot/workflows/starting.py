@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -56,6 +56,7 @@ class SessionStarter:
         on_queued: Callable[[], None] = lambda: None,
         login: LoginLinks | None = None,
         access: AccessCheck | None = None,
+        machine_check: Callable[[str, str, str], Awaitable[str | None]] | None = None,
     ) -> None:
         self._db = db
         self._goto = goto
@@ -66,6 +67,8 @@ class SessionStarter:
         self._on_queued = on_queued
         self._login = login
         self._access = access or AccessCheck(None)
+        # (team, user, machine uuid) -> why this technician may not open it (UNATTENDED_ACCESS)
+        self._machine_check = machine_check
 
     async def start(
         self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
@@ -88,6 +91,10 @@ class SessionStarter:
         )
         if denied is not None:  # every way in asked refusal() first; this is the backstop
             account, failure = None, denied.reason
+        elif self._machine_check is not None and request.machine_uuid is not None:
+            not_theirs = await self._machine_check(team_id, user_id, request.machine_uuid)
+            if not_theirs is not None:  # every way in checked the machine; the backstop again
+                account, failure = None, not_theirs
         pending = session_store.new_pending(
             session_id=session_id,
             team_id=team_id,
