@@ -225,6 +225,11 @@ async def test_an_unknown_name_names_the_closest_and_starts_nothing(sqlite_url: 
         blocked = rendered_answer(await command(rig, "unattended VAULT", "blocked"))
         assert "No machine you can open matches" in blocked
         assert "VAULT" not in blocked.replace("“VAULT”", "")
+        everything = await command(rig, 'unattended "Acme Corp/"', "company")
+        assert len(buttons(everything)) == 2  # FRONTDESK-01 and -02, not the blocked VAULT
+        assert "VAULT" not in rendered_answer(everything)
+        assert not any("VAULT" in o for o in options(await suggestions(rig, "")))
+        assert not any("VAULT" in o for o in options(await suggestions(rig, "vault")))
         assert creates(rig) == []
         assert await session_rows(sqlite_url) == []
 
