@@ -107,16 +107,19 @@ class MachineFinder:
         return Lookup(result, self._note())
 
     async def suggest(self, team_id: str, user_id: str, query: str) -> Suggestions:
-        """For the modal's machine field: never waits for GoToAssist. A stale or empty list
-        starts a refresh in the background, and the answer says so."""
+        """For the modal's machine field: never waits for GoToAssist. A stale list (or one
+        older than ``miss_refresh_after_s`` that matched nothing) starts a refresh in the
+        background, and the answer says so."""
         companies = await self.companies_for(team_id, user_id)
-        if self._stale(self.directory.refresh_s) and not self.directory.refreshing:
+        if companies is not None and not companies:  # sees nothing: nothing to refresh for
+            return Suggestions((), self._note())
+        found = suggest(self.directory.index, query, companies=companies)
+        older_than = self.directory.refresh_s if found else self._miss_refresh_after_s
+        if self._stale(older_than) and not self.directory.refreshing:
             token = await self._token(team_id, user_id)
             if token is not None:
                 self.directory.start_refresh(token)
-        if companies is not None and not companies:
-            return Suggestions((), self._note())
-        return Suggestions(suggest(self.directory.index, query, companies=companies), self._note())
+        return Suggestions(found, self._note())
 
     async def recheck(self, team_id: str, user_id: str, uuid: str) -> MachineEntry | None:
         """The machine ``uuid`` as the directory knows it now, if this technician may open it
