@@ -339,6 +339,8 @@ async def test_a_technician_sees_only_the_companies_of_their_groups(sqlite_url: 
         # Someone in neither group cannot open unattended machines at all.
         refused = await command(rig, "unattended PC-1", "nobody", user="UNOBODY1")
         assert "@acme-tier2" in refused["text"]
+        nothing = await suggestions(rig, "", user="UNOBODY1")
+        assert options(nothing) == ["You cannot open unattended machines"]
 
 
 async def test_the_directory_pages_through_companies_and_machines(sqlite_url: str) -> None:
