@@ -28,6 +28,10 @@ class Sizes:
     callback_duplicate_rate: float = 0.3
     callback_abandoned_every: int = 10  # every n-th session ends without the customer joining
     slow_goto_s: float = 5.0
+    # the machine directory: companies, machines in each, searches timed
+    machine_companies: int = 500
+    machines_per_company: int = 20
+    machine_searches: int = 2000
     outbox_drain_wait_s: float = 30.0
 
     def to_json(self) -> dict[str, Any]:
@@ -47,6 +51,7 @@ TINY = Sizes(
     rss_live=40,
     rss_poll_s=1.5,
     outbox_drain_wait_s=0.0,
+    machine_searches=200,
 )
 QUICK = Sizes(
     name="quick",

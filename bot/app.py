@@ -26,11 +26,13 @@ from bot.accounts.state import StateSigner
 from bot.config import Settings
 from bot.crypto import SecretBox
 from bot.gotoassist.client import GoToAssistClient
+from bot.gotoassist.directory import MachineDirectory
 from bot.gotoassist.oauth import GoToOAuth
 from bot.listeners import register as register_listeners
 from bot.listeners.deps import ListenerDeps
 from bot.metrics import observe_goto
 from bot.sessions.limits import StartLimits, UserWindow
+from bot.sessions.machines import access_groups
 from bot.sessions.transition import PollSchedule
 from bot.slack import response_url
 from bot.slack.people import SlackPeople
@@ -44,6 +46,7 @@ from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
 from bot.workers.retention import RetentionSweeper
 from bot.workflows.access import AccessCheck
+from bot.workflows.machines import MachineFinder
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
 
@@ -78,6 +81,7 @@ class Runtime:
     tracker: Tracker
     tasks: BackgroundTasks
     oauth_routes: OAuthRoutes | None
+    machines: MachineFinder | None = None
     stopping: asyncio.Event = field(default_factory=asyncio.Event)
     workers: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -87,6 +91,14 @@ class Runtime:
             asyncio.create_task(self.poller.run(self.stopping), name="poller"),
             asyncio.create_task(self.retention.run(self.stopping), name="retention"),
         ]
+        if self.machines is not None:
+            directory = self.machines.directory
+            self.workers.append(
+                asyncio.create_task(
+                    directory.run(self.machines.background_token, self.stopping),
+                    name="machine-directory",
+                )
+            )
 
     async def close(self) -> None:
         """Stop taking work, let what is in flight finish within the grace period, close."""
@@ -99,6 +111,8 @@ class Runtime:
             _done, pending = await asyncio.wait(self.workers, timeout=grace * 0.3)
             for task in pending:
                 task.cancel()  # leases run out and another replica (or restart) takes over
+        if self.machines is not None:
+            await self.machines.directory.close()
         await self.http.close()
         await self.db.dispose()  # the async engine and, on a SQLite file, the in-place one
 
@@ -171,6 +185,18 @@ def build_runtime(settings: Settings) -> Runtime:
         expire_after=timedelta(seconds=settings.session_expiry_s),
     )
     tracker = Tracker(db, goto, accounts, schedule, box=box, on_queued=worker.wake)
+    machine_access = settings.machine_access
+    machines = MachineFinder(
+        MachineDirectory(
+            goto,
+            refresh_s=settings.machines_refresh_s,
+            rate_per_s=settings.directory_rate_per_s,
+        ),
+        accounts,
+        people,
+        rules=machine_access,
+        shared_token=shared,
+    )
     starter = SessionStarter(
         db,
         goto,
@@ -183,12 +209,15 @@ def build_runtime(settings: Settings) -> Runtime:
         access=AccessCheck(
             people,
             allowed=settings.allowed_groups,
-            unattended=settings.unattended_groups,
+            # UNATTENDED_ACCESS alone: its groups are who may open machines at all
+            unattended=settings.unattended_groups
+            or (access_groups(machine_access) if machine_access else None),
         ),
         limits=StartLimits(
             per_minute=settings.user_starts_per_min,
             max_open=settings.max_open_sessions_per_user,
         ),
+        machine_check=machines.denial,
     )
     tasks = BackgroundTasks()
     bolt = build_bolt(settings, bot_token, api_url, http)
@@ -201,6 +230,7 @@ def build_runtime(settings: Settings) -> Runtime:
         login=login,
         writer=writer,
         status_window=UserWindow(settings.user_status_per_min),
+        machines=machines,
     )
     register_listeners(bolt, deps)
     return Runtime(
@@ -228,6 +258,7 @@ def build_runtime(settings: Settings) -> Runtime:
         tracker=tracker,
         tasks=tasks,
         oauth_routes=oauth_routes,
+        machines=machines,
     )
 
 

@@ -7,6 +7,8 @@ from typing import Literal
 from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.sessions.machines import CompanyAccess, parse_access
+
 _DRIVERS = {
     "postgres://": "postgresql+asyncpg://",
     "postgresql://": "postgresql+asyncpg://",
@@ -53,6 +55,12 @@ class Settings(BaseSettings):
     allowed_user_groups: str | None = None
     unattended_user_groups: str | None = None
     people_cache_s: float = Field(default=300.0, ge=0, le=3600)
+    # Which companies' unattended machines each user group may open: "Acme=@g1;Globex=@g2,@g3"
+    unattended_access: str | None = None
+
+    # The machine directory (GoToAssist's companies and unattended machines, in memory)
+    machines_refresh_s: float = Field(default=300.0, ge=1, le=86_400)
+    machines_rate_per_s: float | None = Field(default=None, gt=0, le=10)
 
     # Fair use (0 switches a limit off) and retention
     user_starts_per_min: int = Field(default=6, ge=0, le=1000)
@@ -106,6 +114,26 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith("xapp-"):
             raise ValueError("must be an app-level token starting with xapp-")
         return value
+
+    @field_validator("unattended_access")
+    @classmethod
+    def _access_readable(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parse_access(value)  # AccessSettingError (a ValueError) says what is wrong
+        return value
+
+    @property
+    def machine_access(self) -> tuple[CompanyAccess, ...] | None:
+        """UNATTENDED_ACCESS read; None when unset (the unattended rule of
+        UNATTENDED_USER_GROUPS or a linked GoTo account applies to every company)."""
+        return parse_access(self.unattended_access) if self.unattended_access else None
+
+    @property
+    def directory_rate_per_s(self) -> float:
+        """Directory requests a second: MACHINES_RATE_PER_S, or a quarter of
+        GOTOASSIST_RATE_PER_S, so creates and polls always keep most of the budget."""
+        return self.machines_rate_per_s or self.gotoassist_rate_per_s / 4
 
     @property
     def socket_mode(self) -> bool:

@@ -44,7 +44,14 @@ def test_check_names_every_missing_setting(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("PORT", "eighty"), ("SLACK_BOT_TOKEN", "xoxp-user-token"), ("DATABASE_URL", "mysql://x")],
+    [
+        ("PORT", "eighty"),
+        ("SLACK_BOT_TOKEN", "xoxp-user-token"),
+        ("DATABASE_URL", "mysql://x"),
+        ("UNATTENDED_ACCESS", "Acme Corp"),
+        ("UNATTENDED_ACCESS", "Acme=@tier2;acme=@oncall"),
+        ("MACHINES_REFRESH_S", "0"),
+    ],
 )
 def test_malformed_setting_is_named_without_a_traceback(
     tmp_path: Path, ready_env: dict[str, str], name: str, value: str

@@ -17,7 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 import aiohttp
 from pydantic import BaseModel, ValidationError
@@ -37,7 +37,13 @@ from bot.gotoassist.errors import (
     clip_detail,
     error_for_status,
 )
-from bot.gotoassist.models import CreateSessionRequest, CreateSessionResponse, SessionInfo
+from bot.gotoassist.models import (
+    CompanyPage,
+    CreateSessionRequest,
+    CreateSessionResponse,
+    MachinePage,
+    SessionInfo,
+)
 
 __all__ = ["GoToAssistClient", "Observer"]
 
@@ -103,6 +109,24 @@ class GoToAssistClient:
         path = "/sessions/" + quote(id_or_token, safe="")
         return await self._call("get", "GET", path, token, None, SessionInfo)
 
+    async def list_companies(
+        self, token: str, *, q: str = "", limit: int = 100, offset: int = 0
+    ) -> CompanyPage:
+        """``GET /companies?q=&limit=&offset=``: one page of the account's companies (operation
+        "directory": retried like a GET, and the lowest priority for the rate limiter)."""
+        query = urlencode({"q": q, "limit": limit, "offset": offset})
+        return await self._call("directory", "GET", f"/companies?{query}", token, None, CompanyPage)
+
+    async def list_machines(
+        self, token: str, company_id: str, *, limit: int = 100, offset: int = 0
+    ) -> MachinePage:
+        """``GET /companies/{companyId}/machines?limit=&offset=``: one page of its machines."""
+        if not company_id:
+            raise ValueError("a company id is required")
+        query = urlencode({"limit": limit, "offset": offset})
+        path = f"/companies/{quote(company_id, safe='')}/machines?{query}"
+        return await self._call("directory", "GET", path, token, None, MachinePage)
+
     async def _call(
         self,
         operation: Operation,
@@ -140,7 +164,7 @@ class GoToAssistClient:
         body: dict[str, Any] | None,
         model: type[_M],
     ) -> _M:
-        label = f"{method} /sessions"
+        label = f"{method} /companies" if operation == "directory" else f"{method} /sessions"
         await self._limiter.acquire(token)
         headers = {"Authorization": self._authorization(token), "Accept": "application/json"}
         url = URL(self._base_url + path, encoded=True)

@@ -20,7 +20,7 @@ __all__ = [
     "error_for_status",
 ]
 
-Operation = Literal["create", "get"]
+Operation = Literal["create", "get", "directory"]
 
 _DETAIL_MAX = 200
 _MESSAGE_KEYS = ("message", "msg", "error_description", "description", "error")
@@ -76,6 +76,7 @@ class Forbidden(GoToAssistError):
 class NotFound(GoToAssistError):
     default_message = "GoToAssist has no such session for this account."
     machine_message = "GoToAssist could not find that machine (machineUuid) in your account."
+    company_message = "GoToAssist has no such company (or its machine list) in this account."
 
 
 class MethodNotAllowed(GoToAssistError):
@@ -147,7 +148,9 @@ def error_for_status(
     if status == 403:
         return Forbidden(status=status, detail=detail, invalid_token=code == "InvalidToken")
     if status == 404:
-        found = NotFound.machine_message if operation == "create" else None
+        found = {"create": NotFound.machine_message, "directory": NotFound.company_message}.get(
+            operation
+        )
         return NotFound(found, status=status, detail=detail)
     if status == 405:
         return MethodNotAllowed(status=status, detail=detail)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from pydantic import (
     AfterValidator,
@@ -23,8 +23,12 @@ from bot.sessions.status import SessionStatus
 __all__ = [
     "CALLBACK_LIMITS",
     "CallbackBody",
+    "Company",
+    "CompanyPage",
     "CreateSessionRequest",
     "CreateSessionResponse",
+    "Machine",
+    "MachinePage",
     "SessionInfo",
     "StartScreenSharing",
     "display_name",
@@ -60,6 +64,9 @@ Timestamp = Annotated[datetime | None, BeforeValidator(_empty_to_none), AfterVal
 
 class _Model(BaseModel):
     model_config = ConfigDict(populate_by_name=True, extra="ignore", alias_generator=to_camel)
+
+
+_M = TypeVar("_M", bound=_Model)
 
 
 class CreateSessionRequest(_Model):
@@ -193,3 +200,77 @@ def display_name(entry: object) -> str:
             if isinstance(value, str) and value.strip():
                 return value.strip()
     return str(entry).strip()
+
+
+# -- the unattended machine directory: ``GET /companies`` and ``GET /companies/{id}/machines`` --
+# Only the fields below are documented (and some of those only by name); anything else is
+# ignored, a missing optional field is None, and an unknown ``machineStatus`` is kept as text.
+
+
+def _list_or_empty(value: object) -> object:
+    return [] if value is None else value
+
+
+def _count_or_none(value: object) -> object:
+    """A total that is not a whole number is as good as absent (paging then stops at a short
+    page)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return None
+
+
+Count = Annotated[int | None, BeforeValidator(_count_or_none)]
+
+
+def _upper_or_none(value: object) -> object:
+    if value is None or value == "":
+        return None
+    return str(value).strip().upper() if isinstance(value, str | int) else None
+
+
+class Company(_Model):
+    company_id: IdStr
+    company_name: OptStr = None
+
+
+class CompanyPage(_Model):
+    """``GET /companies`` answer; entries that are not companies are dropped, not fatal."""
+
+    total_num_companies: Count = None
+    companies: Annotated[list[Any], BeforeValidator(_list_or_empty)] = Field(default_factory=list)
+
+    def entries(self) -> list[Company]:
+        return _valid(Company, self.companies)
+
+
+class Machine(_Model):
+    machine_uuid: IdStr
+    machine_name: OptStr = None
+    dns_name: OptStr = None
+    ip_addresses: Any = None
+    machine_status: Annotated[str | None, BeforeValidator(_upper_or_none)] = None
+    company_id: IdStr | None = None
+
+
+class MachinePage(_Model):
+    """``GET /companies/{id}/machines`` answer; unreadable entries are dropped."""
+
+    total_num_machines: Count = None
+    machines: Annotated[list[Any], BeforeValidator(_list_or_empty)] = Field(default_factory=list)
+
+    def entries(self) -> list[Machine]:
+        return _valid(Machine, self.machines)
+
+
+def _valid(model: type[_M], items: list[Any]) -> list[_M]:
+    found: list[_M] = []
+    for item in items:
+        try:
+            found.append(model.model_validate(item))
+        except ValueError:
+            continue
+    return found

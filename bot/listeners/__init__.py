@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, views
+from bot.listeners import actions, commands, events, options, views
 from bot.listeners.deps import ListenerDeps, provide
 
 
@@ -19,3 +19,4 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
     actions.register(app)
     views.register(app)
     events.register(app)
+    options.register(app)

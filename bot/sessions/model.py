@@ -32,6 +32,8 @@ class SessionRequest:
     partner_object: str | None = None
     partner_object_url: str | None = None
     machine_uuid: str | None = None
+    machine_name: str | None = None  # from the machine directory, when found by name
+    machine_company: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,7 @@ class Session:
     partner_object_url: str | None = None
     machine_uuid: str | None = None
     machine_name: str | None = None
+    machine_company: str | None = None
     goto_session_id: str | None = None
     session_token_enc: str | None = None  # GoToAssist's sessionToken, encrypted
     customer_join_url: str | None = None

@@ -21,7 +21,8 @@ from bot.slack.command_text import (
     EXAMPLE_START,
     EXAMPLE_START_URL,
     EXAMPLE_STATUS,
-    EXAMPLE_UNATTENDED,
+    EXAMPLE_UNATTENDED_COMPANY,
+    EXAMPLE_UNATTENDED_NAME,
     ParseError,
 )
 from bot.slack.escape import escape_mrkdwn, escape_truncated, link, slack_date, truncate
@@ -193,7 +194,10 @@ def _card_fields(session: Session, now: datetime) -> list[str]:
     if ticket:
         fields.append(_field("Ticket", ticket))
     if session.kind is SessionKind.UNATTENDED:
-        fields.append(_field("Machine", _machine_label(session) or "a known computer"))
+        machine = _machine_label(session) or "a known computer"
+        if session.machine_company:
+            machine += f"\n{escape_truncated(session.machine_company, _MACHINE_LIMIT)}"
+        fields.append(_field("Machine", machine))
     if session.expert_name:
         fields.append(_field("Expert", escape_truncated(session.expert_name, _NAME_LIMIT)))
     fields.append(_field("Created", slack_date(session.created_at)))
@@ -419,8 +423,11 @@ def render_help() -> Message:
         "the customer's, `#word` is the ticket id, a ticket link may be given too "
         f"(`{escape_mrkdwn(EXAMPLE_START_URL)}`); the other words are the customer's name. "
         'Quotes are allowed, e.g. for a name that starts with a command word: `"List Smith"`.',
-        f"• `{escape_mrkdwn(EXAMPLE_UNATTENDED)}`: an unattended session on a computer, by the "
-        "machine UUID shown in GoToAssist's Unattended Computers list (the name is optional).",
+        f"• `{escape_mrkdwn(EXAMPLE_UNATTENDED_NAME)}`: an unattended session on a computer, by "
+        "its name, part of it, `company/name` in quotes "
+        f"(`{escape_mrkdwn(EXAMPLE_UNATTENDED_COMPANY)}`) or its machine UUID; the customer's "
+        "name is optional. Several matches: you pick one; an offline computer: you are asked "
+        "first.",
         f"• `{escape_mrkdwn(EXAMPLE_STATUS)}`: where a session stands (by the id on its card).",
         f"• `{COMMAND} list`: your recent sessions.",
         f"• `{COMMAND} login` / `{COMMAND} logout`: link or unlink your GoToAssist account.",
@@ -477,14 +484,27 @@ def render_session_status(session: Session, now: datetime) -> Message:
     return Message.of(text, _card_body(session, now))
 
 
+def _request_machine(request: SessionRequest) -> str | None:
+    """The machine by name (and company) when known, else by the UUID the technician typed."""
+    if request.machine_name:
+        name = escape_truncated(request.machine_name, _MACHINE_LIMIT)
+        if request.machine_company:
+            name += f" ({escape_truncated(request.machine_company, _MACHINE_LIMIT)})"
+        return name
+    if request.machine_uuid:
+        return f"`{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+    return None
+
+
 def _request_subject(request: SessionRequest) -> str:
+    machine = _request_machine(request)
     if request.customer_name:
         subject = f"for {_customer(request)}"
-        if request.machine_uuid:
-            subject += f" on `{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+        if machine:
+            subject += f" on {machine}"
         return subject
-    if request.machine_uuid:
-        return f"on `{escape_truncated(request.machine_uuid, _MACHINE_LIMIT)}`"
+    if machine:
+        return f"on {machine}"
     return "for your customer"
 
 

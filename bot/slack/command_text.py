@@ -33,6 +33,11 @@ EXAMPLE_START = f"{COMMAND} Jane Doe jane@example.com #4521"
 EXAMPLE_START_URL = f"{COMMAND} Jane Doe jane@example.com https://helpdesk.example.com/tickets/4521"
 EXAMPLE_STATUS = f"{COMMAND} status 123456789"
 EXAMPLE_UNATTENDED = f"{COMMAND} unattended 3f2a9c4e-8b1d-4e6f-a0c2-5d7e9b1f3a60 Jane Doe #4521"
+EXAMPLE_UNATTENDED_NAME = f"{COMMAND} unattended FRONTDESK-02 Jane Doe #4521"
+EXAMPLE_UNATTENDED_COMPANY = f'{COMMAND} unattended "Acme Corp/FRONTDESK-02" #4521'
+MAX_MACHINE_QUERY = 200
+# Hex digits and dashes as long as a UUID: a mistyped UUID, not a machine name.
+_UUID_LIKE = re.compile(r"[0-9a-fA-F{}-]{30,40}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +76,15 @@ class Start:
 
 
 @dataclass(frozen=True, slots=True)
+class FindMachine:
+    """`unattended <name>`: a machine name, part of one, or ``company/machine``, to look up;
+    ``request`` holds the rest (customer, ticket), without the machine."""
+
+    query: str
+    request: SessionRequest
+
+
+@dataclass(frozen=True, slots=True)
 class ParseError:
     """What was wrong (plain text, may use `code` backticks) and a command that would work."""
 
@@ -78,7 +92,9 @@ class ParseError:
     example: str
 
 
-Command: TypeAlias = OpenModal | Help | ListSessions | Status | Login | Logout | Start | ParseError
+Command: TypeAlias = (
+    OpenModal | Help | ListSessions | Status | Login | Logout | Start | FindMachine | ParseError
+)
 
 # Quotes Slack clients (and phones) substitute, mapped back to ASCII before splitting.
 _TYPOGRAPHIC_QUOTES = str.maketrans(
@@ -346,24 +362,37 @@ def _parse_status(rest: list[str]) -> Status | ParseError:
         return ParseError(exc.message, EXAMPLE_STATUS)
 
 
-def _parse_unattended(rest: list[str]) -> Start | ParseError:
+def _parse_unattended(rest: list[str]) -> Start | FindMachine | ParseError:
     if not rest:
         return ParseError(
-            "`unattended` needs the computer's machine UUID, shown in GoToAssist's "
-            "Unattended Computers list.",
-            EXAMPLE_UNATTENDED,
+            "`unattended` needs the computer: its name (or part of it), `company/name`, or "
+            "its machine UUID.",
+            EXAMPLE_UNATTENDED_NAME,
         )
-    try:
-        machine_uuid = clean_machine_uuid(rest[0])
-    except InvalidInput as exc:
-        return ParseError(exc.message, EXAMPLE_UNATTENDED)
-    details = _parse_details(rest[1:], example=EXAMPLE_UNATTENDED)
+    first = _unescape(rest[0]).strip()
+    machine_uuid: str | None = None
+    if _UUID_LIKE.fullmatch(first):
+        try:
+            machine_uuid = clean_machine_uuid(first)
+        except InvalidInput as exc:
+            return ParseError(exc.message, EXAMPLE_UNATTENDED)
+    elif first.startswith("<") or len(first) > MAX_MACHINE_QUERY or not first.strip("/"):
+        return ParseError(
+            f"{quote_value(first)} is not a machine name: give the computer's name as "
+            "GoToAssist lists it (or part of it), or `company/name` in quotes.",
+            EXAMPLE_UNATTENDED_COMPANY,
+        )
+    example = EXAMPLE_UNATTENDED if machine_uuid else EXAMPLE_UNATTENDED_NAME
+    details = _parse_details(rest[1:], example=example)
     if isinstance(details, ParseError):
         return details
-    return _request(
+    started = _request(
         details,
         SessionKind.UNATTENDED,
         machine_uuid=machine_uuid,
         name_required=False,
-        example=EXAMPLE_UNATTENDED,
+        example=example,
     )
+    if machine_uuid is not None or isinstance(started, ParseError):
+        return started
+    return FindMachine(first, started.request)

@@ -11,6 +11,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import (
     EmailInputElement,
+    ExternalDataSelectElement,
     InputBlock,
     InputInteractiveElement,
     PlainTextInputElement,
@@ -47,6 +48,7 @@ TICKET_URL_BLOCK = "ticket_url"
 TICKET_URL_ACTION = "ticket_url_input"
 MACHINE_BLOCK = "machine_uuid"
 MACHINE_ACTION = "machine_uuid_input"
+NO_MACHINE_VALUE = "-"  # the placeholder option of an empty machine list: not a machine
 
 _MAX_PRIVATE_METADATA = 3000  # Slack's limit
 
@@ -94,7 +96,7 @@ def build_session_modal(channel_id: str) -> dict[str, Any]:
                     placeholder=plain("Jane Doe"),
                     max_length=MAX_CUSTOMER_NAME,
                 ),
-                hint="Required, unless you give a machine UUID below.",
+                hint="Required, unless you pick a machine below.",
             ),
             _input(
                 EMAIL_BLOCK,
@@ -121,14 +123,14 @@ def build_session_modal(channel_id: str) -> dict[str, Any]:
             ),
             _input(
                 MACHINE_BLOCK,
-                "Machine UUID (unattended session)",
-                PlainTextInputElement(
+                "Machine (unattended session)",
+                ExternalDataSelectElement(
                     action_id=MACHINE_ACTION,
-                    placeholder=plain("3f2a9c4e-8b1d-4e6f-a0c2-5d7e9b1f3a60"),
-                    max_length=38,
+                    placeholder=plain("Type a computer or company name"),
+                    min_query_length=0,
                 ),
-                hint="Only for an unattended session: the computer's UUID, shown in "
-                "GoToAssist's Unattended Computers list. Machine names are not looked up yet.",
+                hint="Only for an unattended session: search GoToAssist's unattended computers "
+                "by name, company or UUID.",
             ),
         ],
     ).to_dict()
@@ -151,7 +153,7 @@ def build_refused_view(reason: str, login_url: str | None) -> dict[str, Any]:
 
 
 def _value(values: dict[str, Any], block_id: str, action_id: str) -> str:
-    """The submitted text of one input, "" when absent or empty."""
+    """The submitted text of one input (or a select's chosen value), "" when absent or empty."""
     block = values.get(block_id)
     if not isinstance(block, dict):
         return ""
@@ -159,7 +161,17 @@ def _value(values: dict[str, Any], block_id: str, action_id: str) -> str:
     if not isinstance(element, dict):
         return ""
     value = element.get("value")
+    selected = element.get("selected_option")
+    if value is None and isinstance(selected, dict):
+        value = selected.get("value")
     return value.strip() if isinstance(value, str) else ""
+
+
+def _machine(raw: str) -> str:
+    """The chosen machine's UUID (what each option of the machine field carries)."""
+    if raw == NO_MACHINE_VALUE:
+        raise InvalidInput("Pick a machine from the list, or leave the field empty.")
+    return clean_machine_uuid(raw)
 
 
 def _cleaned(
@@ -184,7 +196,7 @@ def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest 
     raw_url = _value(view_state_values, TICKET_URL_BLOCK, TICKET_URL_ACTION)
     raw_machine = _value(view_state_values, MACHINE_BLOCK, MACHINE_ACTION)
 
-    machine_uuid = _cleaned(raw_machine, clean_machine_uuid, MACHINE_BLOCK, errors)
+    machine_uuid = _cleaned(raw_machine, _machine, MACHINE_BLOCK, errors)
 
     name: str | None = None
     try:
@@ -194,7 +206,7 @@ def parse_modal_submission(view_state_values: dict[str, Any]) -> SessionRequest 
             errors[NAME_BLOCK] = exc.message
         else:
             errors[NAME_BLOCK] = (
-                "Give the customer's name (or a machine UUID for an unattended session)."
+                "Give the customer's name (or pick a machine for an unattended session)."
             )
 
     email = _cleaned(raw_email, clean_email, EMAIL_BLOCK, errors)

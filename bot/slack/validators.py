@@ -18,8 +18,8 @@ MAX_EMAIL_LOCAL = 64
 MAX_URL = 2000
 
 UUID_HELP = (
-    "Machine names are not looked up yet: give the computer's UUID (8-4-4-4-12 hex digits), "
-    "shown in GoToAssist's Unattended Computers list."
+    "A machine UUID has 8-4-4-4-12 hex digits (GoToAssist's Unattended Computers list shows "
+    "it); or give the computer's name instead."
 )
 
 

@@ -59,6 +59,7 @@ def to_domain(row: Row[Any] | Mapping[Any, Any]) -> Session:
         partner_object_url=value["partner_object_url"],
         machine_uuid=value["machine_uuid"],
         machine_name=value["machine_name"],
+        machine_company=value["machine_company"],
         goto_session_id=value["goto_session_id"],
         session_token_enc=value["session_token_enc"],
         customer_join_url=value["customer_join_url"],
@@ -90,6 +91,8 @@ def request_of(session: Session) -> SessionRequest:
         partner_object=session.partner_object,
         partner_object_url=session.partner_object_url,
         machine_uuid=session.machine_uuid,
+        machine_name=session.machine_name,
+        machine_company=session.machine_company,
     )
 
 
@@ -241,6 +244,8 @@ def new_pending(
         "partner_object": request.partner_object,
         "partner_object_url": request.partner_object_url,
         "machine_uuid": request.machine_uuid,
+        "machine_name": request.machine_name,
+        "machine_company": request.machine_company,
         "callback_token_hash": callback_token_hash,
         "poll_failures": 0,
         "tracking_lost": False,

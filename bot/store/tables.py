@@ -46,6 +46,7 @@ class SessionRow(Base):
     partner_object_url: Mapped[str | None] = mapped_column(Text, nullable=True)
     machine_uuid: Mapped[str | None] = mapped_column(String(64), nullable=True)
     machine_name: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    machine_company: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
     goto_session_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     session_token: Mapped[str | None] = mapped_column(String(200), nullable=True)  # legacy, plain

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -58,6 +58,7 @@ class SessionStarter:
         login: LoginLinks | None = None,
         access: AccessCheck | None = None,
         limits: StartLimits | None = None,
+        machine_check: Callable[[str, str, str], Awaitable[str | None]] | None = None,
     ) -> None:
         self._db = db
         self._goto = goto
@@ -69,6 +70,8 @@ class SessionStarter:
         self._login = login
         self._access = access or AccessCheck(None)
         self._limits = limits or StartLimits()
+        # (team, user, machine uuid) -> why this technician may not open it (UNATTENDED_ACCESS)
+        self._machine_check = machine_check
 
     async def start(
         self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
@@ -91,6 +94,10 @@ class SessionStarter:
         )
         if denied is not None:  # every way in asked refusal() first; this is the backstop
             account, failure = None, denied.reason
+        elif self._machine_check is not None and request.machine_uuid is not None:
+            not_theirs = await self._machine_check(team_id, user_id, request.machine_uuid)
+            if not_theirs is not None:  # every way in checked the machine; the backstop again
+                account, failure = None, not_theirs
         pending = session_store.new_pending(
             session_id=session_id,
             team_id=team_id,
@@ -174,14 +181,19 @@ class SessionStarter:
             self._on_queued()
 
     async def refusal(
-        self, team_id: str, user_id: str, kind: SessionKind = SessionKind.ATTENDED
+        self,
+        team_id: str,
+        user_id: str,
+        kind: SessionKind = SessionKind.ATTENDED,
+        *,
+        offer_login: bool = True,
     ) -> StartRefusal | None:
         """None when this technician may start a ``kind`` session now; else why not, with a
         sign-in link when signing in would fix it. Every way in asks this first; look-ups
         are cached, so a repeated ask costs no Slack or GoTo call."""
         linked = False
         not_linked: str | None = None  # why the account check failed, if it did
-        offer_login = False
+        may_offer, offer_login = offer_login, False
         try:
             linked = (await self._accounts.for_user(team_id, user_id)).owner is not None
         except NotLinked as exc:
@@ -200,7 +212,7 @@ class SessionStarter:
             reason = over
         # One single-use sign-in link, issued only when it is shown (a guest gets none).
         return StartRefusal(
-            reason, await self._login_url(team_id, user_id) if offer_login else None
+            reason, await self._login_url(team_id, user_id) if offer_login and may_offer else None
         )
 
     async def _over_limits(self, team_id: str, user_id: str) -> str | None:

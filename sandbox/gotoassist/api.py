@@ -69,7 +69,7 @@ class GoToAssistApi(SessionControl):
             received_at=datetime.now(UTC),
             account=self.oauth.principal_of(token),
         )
-        self.requests.append(record)
+        (self.directory_requests if route == "directory" else self.requests).append(record)
         return record
 
     async def _answer(
@@ -95,6 +95,8 @@ class GoToAssistApi(SessionControl):
         assert token is not None
         if route == "create":
             return self._create(record.json, token)
+        if route == "directory":
+            return self._directory(request)
         return self._get(request.match_info["ref"], token)
 
     async def _gate(self, route: Route) -> web.Response | None:
@@ -195,6 +197,34 @@ class GoToAssistApi(SessionControl):
         if self.include_join_url_in_create:
             answer["customerJoinUrl"] = session.customer_join_url
         return web.json_response(answer)
+
+    def _directory(self, request: web.Request) -> web.Response:
+        """``GET /companies?q=&limit=&offset=`` and ``GET /companies/{id}/machines``, paged."""
+        try:
+            limit = int(request.query.get("limit", "50"))
+            offset = int(request.query.get("offset", "0"))
+        except ValueError:
+            return error_response(400, "InvalidRequest", "limit and offset must be integers")
+        if limit < 1 or offset < 0:
+            return error_response(400, "InvalidRequest", "limit must be >= 1 and offset >= 0")
+        end = offset + min(limit, self.directory_page_max)
+        company_id = request.match_info.get("company")
+        if company_id is None:
+            q = request.query.get("q", "").casefold()
+            found = [
+                {"companyId": cid, "companyName": name, "machineCount": None}
+                for cid, name in self.companies.items()
+                if q in name.casefold()
+            ]
+            return web.json_response(
+                {"totalNumCompanies": len(found), "companies": found[offset:end]}
+            )
+        if company_id not in self.companies:
+            return error_response(404, "NotFound", "The company could not be found")
+        machines = [m.listed() for m in self.machine_records.values() if m.company_id == company_id]
+        return web.json_response(
+            {"totalNumMachines": len(machines), "machines": machines[offset:end]}
+        )
 
     def _get(self, ref: str, token: str) -> web.Response:
         owner, _, _ = self._expert(token)

@@ -27,6 +27,7 @@ class _ConfigBody(_ControlModel):
     callback_format: CallbackFormat | None = None
     include_join_url_in_create: bool | None = None
     rate_limit_per_s: float | None = None
+    directory_page_max: int | None = None
 
 
 class _LatencyBody(_ControlModel):
@@ -50,6 +51,13 @@ class _HangBody(_ControlModel):
 class _MachineBody(_ControlModel):
     uuid: str
     name: str
+    company_id: str | None = None
+    status: str = "ONLINE"
+
+
+class _CompanyBody(_ControlModel):
+    name: str
+    company_id: str | None = None
 
 
 class _TokenBody(_ControlModel):
@@ -119,8 +127,14 @@ class ControlRoutes(SessionControl, CallbackSender):
 
     async def _c_machine(self, request: web.Request) -> web.Response:
         body = _MachineBody.model_validate(await request.json())
-        self.add_machine(body.uuid, body.name)
+        self.add_machine(body.uuid, body.name, company_id=body.company_id, status=body.status)
         return ok_response()
+
+    async def _c_company(self, request: web.Request) -> web.Response:
+        body = _CompanyBody.model_validate(await request.json())
+        return web.json_response(
+            {"companyId": self.add_company(body.name, company_id=body.company_id)}
+        )
 
     async def _c_token(self, request: web.Request) -> web.Response:
         body = _TokenBody.model_validate(await request.json())

@@ -18,8 +18,9 @@ from yarl import URL
 from bot.sessions.status import SessionStatus
 
 log = logging.getLogger(__name__)
-Route = Literal["create", "get", "token", "revoke"]  # the OAuth token, revoke endpoints
-RouteSpec = Literal["create", "get", "token", "revoke", "all"]  # "all": create and get
+# "token", "revoke": the OAuth endpoints; "directory": GET /companies and /companies/{id}/machines
+Route = Literal["create", "get", "token", "revoke", "directory"]
+RouteSpec = Literal["create", "get", "token", "revoke", "directory", "all"]  # "all": create, get
 CallbackFormat = Literal["json", "form"]
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 API_PREFIX = "/G2A/rest/v1"
@@ -141,6 +142,28 @@ class StandInSession:
             "expertUserKey": self.owner,
             "customerJoinUrl": self.customer_join_url,
         } | {key: value for key, value in optional.items() if value is not None}
+
+
+@dataclass
+class StandInMachine:
+    """An unattended computer. ``status``: ONLINE, OFFLINE, BLOCKED, REMOVED (or anything)."""
+
+    uuid: str
+    name: str
+    company_id: str
+    status: str = "ONLINE"
+
+    def listed(self) -> dict[str, Any]:
+        """As ``GET /companies/{id}/machines`` lists it (with a field the docs never name)."""
+        return {
+            "machineUuid": self.uuid,
+            "machineName": self.name,
+            "dnsName": f"{self.name.lower()}.customer.invalid",
+            "ipAddresses": ["192.0.2.10"],
+            "machineStatus": self.status,
+            "companyId": self.company_id,
+            "lastSeen": "2026-11-30T12:00:00Z",
+        }
 
 
 @dataclass

@@ -16,6 +16,9 @@ class GoToAssistStandIn(GoToAssistApi, ControlRoutes):
         app = web.Application()
         app.router.add_route("*", f"{API_PREFIX}/sessions", self._api("create", "POST"))
         app.router.add_route("*", f"{API_PREFIX}/sessions/{{ref}}", self._api("get", "GET"))
+        directory = self._api("directory", "GET")
+        app.router.add_route("*", f"{API_PREFIX}/companies", directory)
+        app.router.add_route("*", f"{API_PREFIX}/companies/{{company}}/machines", directory)
         control = [
             ("GET", "/sessions", self._c_sessions),
             ("POST", "/sessions/{ref}/{action}", self._c_transition),
@@ -27,6 +30,7 @@ class GoToAssistStandIn(GoToAssistApi, ControlRoutes):
             ("POST", "/fail", self._c_fail),
             ("POST", "/hang", self._c_hang),
             ("POST", "/machines", self._c_machine),
+            ("POST", "/companies", self._c_company),
             ("POST", "/tokens", self._c_token),
             ("POST", "/drain", self._c_drain),
             ("POST", "/reset", self._c_reset),

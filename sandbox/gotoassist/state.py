@@ -26,6 +26,7 @@ from sandbox.gotoassist.records import (
     RecordedRequest,
     Route,
     RouteSpec,
+    StandInMachine,
     StandInSession,
     routes_of,
 )
@@ -50,7 +51,11 @@ class GoToAssistState:
         self.callback_delay_s = 0.0
         self.callback_shuffle = False
         self.callback_format: CallbackFormat = "json"
-        self.machines: dict[str, str] = {}
+        self.machines: dict[str, str] = {}  # uuid -> name: what POST /sessions accepts
+        self.companies: dict[str, str] = {}  # company id -> name, in listing order
+        self.machine_records: dict[str, StandInMachine] = {}  # uuid -> machine, listing order
+        self.directory_page_max = 100  # the most entries one page answers, whatever limit says
+        self.directory_requests: list[RecordedRequest] = []  # kept apart from ``requests``
         self.sessions: dict[str, StandInSession] = {}  # by session token
         self.requests: list[RecordedRequest] = []
         self.deliveries: list[CallbackDelivery] = []
@@ -140,8 +145,26 @@ class GoToAssistState:
         self.tokens.add(token)
         self._accounts[token] = Account(seat=seat, forbidden=forbidden, expired=expired)
 
-    def add_machine(self, uuid: str, name: str) -> None:
+    def add_machine(
+        self, uuid: str, name: str, *, company_id: str | None = None, status: str = "ONLINE"
+    ) -> None:
+        """A machine sessions may open; listed under ``company_id`` (default: the first
+        company, created as "Stand-in Customer" when there is none)."""
         self.machines[uuid] = name
+        if company_id is None:
+            company_id = next(iter(self.companies), None) or self.add_company("Stand-in Customer")
+        elif company_id not in self.companies:
+            self.add_company(f"Company {company_id}", company_id=company_id)
+        self.machine_records[uuid] = StandInMachine(uuid, name, company_id, status)
+
+    def add_company(self, name: str, *, company_id: str | None = None) -> str:
+        """A customer company; returns its id."""
+        company_id = company_id or f"c{len(self.companies) + 1:05d}"
+        self.companies[company_id] = name
+        return company_id
+
+    def set_machine_status(self, uuid: str, status: str) -> None:
+        self.machine_records[uuid].status = status
 
     def set_latency(self, route: RouteSpec, seconds: float) -> None:
         for name in routes_of(route):
@@ -173,6 +196,7 @@ class GoToAssistState:
         stay)."""
         self.sessions.clear()
         self.requests.clear()
+        self.directory_requests.clear()
         self.deliveries.clear()
         self.oauth.reset_records()
         self._rate.clear()

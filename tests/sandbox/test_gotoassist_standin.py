@@ -470,3 +470,53 @@ async def test_runs_standalone(http: aiohttp.ClientSession) -> None:
     finally:
         proc.terminate()
         assert await asyncio.wait_for(proc.wait(), timeout=10) == 0
+
+
+# -- the unattended machine directory ---------------------------------------------------------
+
+
+async def test_companies_and_machines_are_listed_in_pages_with_faults_and_control(
+    http: aiohttp.ClientSession, g2a: GoToAssistStandIn
+) -> None:
+    control = g2a.control_url
+
+    async def post(path: str, body: Any) -> tuple[int, Any]:
+        async with http.post(control + path, json=body) as resp:
+            return resp.status, await resp.json()
+
+    async def get(path: str, headers: dict[str, str] = AUTH) -> tuple[int, Any]:
+        async with http.get(g2a.base_url + path, headers=headers) as resp:
+            return resp.status, await resp.json()
+
+    status, made = await post("/companies", {"name": "Acme Corp"})
+    assert status == 200
+    acme = made["companyId"]
+    await post("/companies", {"name": "Globex", "company_id": "g-1"})
+    for n in range(3):
+        await post("/machines", {"uuid": f"m-{n}", "name": f"PC-{n}", "company_id": acme})
+    await post(
+        "/machines", {"uuid": "m-b", "name": "VAULT", "company_id": "g-1", "status": "BLOCKED"}
+    )
+    await post("/config", {"directory_page_max": 2})
+
+    status, page = await get("/companies?limit=10&offset=0")
+    assert status == 200 and page["totalNumCompanies"] == 2
+    assert [c["companyName"] for c in page["companies"]] == ["Acme Corp", "Globex"]
+    assert (await get("/companies?q=glob"))[1]["companies"][0]["companyId"] == "g-1"
+    status, machines = await get(f"/companies/{acme}/machines?limit=10&offset=2")
+    assert machines["totalNumMachines"] == 3
+    assert [(m["machineName"], m["machineStatus"]) for m in machines["machines"]] == [
+        ("PC-2", "ONLINE")
+    ]
+    assert (await get("/companies/g-1/machines"))[1]["machines"][0]["machineStatus"] == "BLOCKED"
+    assert (await get("/companies/nope/machines"))[0] == 404
+    assert (await get("/companies?limit=x"))[0] == 400
+    assert (await get("/companies", headers={}))[0] == 401
+    await post("/fail", {"route": "directory", "status": 503})
+    assert (await get("/companies"))[0] == 503
+    # Directory calls are recorded apart from the session API's.
+    assert g2a.requests == []
+    assert len(g2a.directory_requests) == 8
+    # A machine listed is one a session can open.
+    _, created = await create(http, g2a, AUTH, machineUuid="m-1")
+    assert g2a.find(created["sessionToken"]).machine_name == "PC-1"

@@ -7,7 +7,10 @@ from bot.slack.command_text import (
     EXAMPLE_START,
     EXAMPLE_STATUS,
     EXAMPLE_UNATTENDED,
+    EXAMPLE_UNATTENDED_COMPANY,
+    EXAMPLE_UNATTENDED_NAME,
     Command,
+    FindMachine,
     Help,
     ListSessions,
     Login,
@@ -195,6 +198,25 @@ def test_unattended_start(text: str, expected: SessionRequest) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "query", "expected"),
+    [
+        ("unattended FRONTDESK-02", "FRONTDESK-02", SessionRequest(kind=UNATTENDED)),
+        ("unattended front", "front", SessionRequest(kind=UNATTENDED)),
+        (
+            'unattended "Acme Corp/FRONTDESK-02" Jane Doe #4521',
+            "Acme Corp/FRONTDESK-02",
+            SessionRequest(kind=UNATTENDED, customer_name="Jane Doe", partner_object="4521"),
+        ),
+        ("unattended Acme/front", "Acme/front", SessionRequest(kind=UNATTENDED)),
+        ("unattended AT&amp;T/pc", "AT&T/pc", SessionRequest(kind=UNATTENDED)),
+    ],
+)
+def test_unattended_by_name(text: str, query: str, expected: SessionRequest) -> None:
+    """Anything but a UUID is looked up by name; the rest of the words are the request."""
+    assert parse_command(text) == FindMachine(query, expected)
+
+
+@pytest.mark.parametrize(
     ("text", "in_message", "example"),
     [
         # quotes
@@ -213,9 +235,10 @@ def test_unattended_start(text: str, expected: SessionRequest) -> None:
         ("login now", "`login` takes nothing", "/remote-support login"),
         ("logout me", "`logout` takes nothing", "/remote-support logout"),
         # unattended
-        ("unattended", "machine UUID", EXAMPLE_UNATTENDED),
-        ("unattended PC-01", "not looked up", EXAMPLE_UNATTENDED),
-        ("unattended PC-01 Jane", "Unattended Computers list", EXAMPLE_UNATTENDED),
+        ("unattended", "machine UUID", EXAMPLE_UNATTENDED_NAME),
+        ("unattended /", "not a machine name", EXAMPLE_UNATTENDED_COMPANY),
+        ("unattended <@U123>", "not a machine name", EXAMPLE_UNATTENDED_COMPANY),
+        ("unattended PC-01 a@example.com b@example.com", "Two e-mail", EXAMPLE_UNATTENDED_NAME),
         ("unattended 3f2a9c4e-8b1d-4e6f-a0c2-5d7e9b1f3a6", "not a machine UUID", None),
         ("unattended 3f2a9c4e8b1d4e6fa0c25d7e9b1f3a60", "not a machine UUID", None),
         (f"unattended {UUID} a@example.com b@example.com", "Two e-mail", EXAMPLE_UNATTENDED),

@@ -27,7 +27,7 @@ INPUTS = {
     EMAIL_BLOCK: (EMAIL_ACTION, "email_text_input"),
     TICKET_BLOCK: (TICKET_ACTION, "plain_text_input"),
     TICKET_URL_BLOCK: (TICKET_URL_ACTION, "url_text_input"),
-    MACHINE_BLOCK: (MACHINE_ACTION, "plain_text_input"),
+    MACHINE_BLOCK: (MACHINE_ACTION, "external_select"),
 }
 
 
@@ -47,9 +47,18 @@ def state(
         MACHINE_BLOCK: machine,
     }
     return {
-        block_id: {INPUTS[block_id][0]: {"type": INPUTS[block_id][1], "value": value}}
+        block_id: {INPUTS[block_id][0]: _element(INPUTS[block_id][1], value)}
         for block_id, value in typed.items()
     }
+
+
+def _element(kind: str, value: str | None) -> dict[str, Any]:
+    if kind != "external_select":
+        return {"type": kind, "value": value}
+    chosen = (
+        None if value is None else {"text": {"type": "plain_text", "text": "x"}, "value": value}
+    )
+    return {"type": kind, "selected_option": chosen}
 
 
 def test_modal_shape() -> None:
@@ -152,8 +161,8 @@ def test_valid_submissions(values: dict[str, Any], expected: SessionRequest) -> 
         (state(name="Jane", url="javascript:alert(1)"), {TICKET_URL_BLOCK: "ticket link"}),
         (state(name="Jane", url="https://x.example/a|b"), {TICKET_URL_BLOCK: "ticket link"}),
         # a (bad) machine means an unattended session: the name is not demanded on top
-        (state(machine="PC-01"), {MACHINE_BLOCK: "not looked up"}),
-        (state(name="Jane", machine="PC-01"), {MACHINE_BLOCK: "Unattended Computers"}),
+        (state(machine="PC-01"), {MACHINE_BLOCK: "not a machine UUID"}),
+        (state(machine="-"), {MACHINE_BLOCK: "Pick a machine from the list"}),
         (
             state(name="x" * 101, email="x@", ticket="!", url="ftp://x", machine="nope"),
             {

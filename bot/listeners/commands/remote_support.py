@@ -18,10 +18,13 @@ from bot.listeners.commands import (
     open_modal,
     start,
     status,
+    unattended,
 )
 from bot.listeners.deps import deps_of
 from bot.metrics import COMMANDS
+from bot.sessions.model import SessionKind
 from bot.slack.command_text import (
+    FindMachine,
     Help,
     ListSessions,
     Login,
@@ -50,6 +53,28 @@ async def remote_support(
             await help.bad_input(ack, parsed)
         case Help():
             await help.show_help(ack)
+        case Start(request=request) if request.kind is SessionKind.UNATTENDED:
+            await unattended.find_machine(
+                ack,
+                respond,
+                deps,
+                team_id=team_id,
+                channel_id=command["channel_id"],
+                user_id=user_id,
+                query=request.machine_uuid or "",
+                request=request,
+            )
+        case FindMachine(query=query, request=request):
+            await unattended.find_machine(
+                ack,
+                respond,
+                deps,
+                team_id=team_id,
+                channel_id=command["channel_id"],
+                user_id=user_id,
+                query=query,
+                request=request,
+            )
         case Start(request=request):
             await start.start_session(
                 ack,

@@ -16,8 +16,12 @@ from slack_bolt.async_app import AsyncAck, AsyncBoltContext
 from bot.listeners.deps import ListenerDeps, deps_of
 from bot.listeners.session_start import BUSY, start_in_background
 from bot.metrics import COMMANDS
-from bot.sessions.model import SessionRequest
-from bot.slack.modal import NAME_BLOCK, build_refused_view, parse_modal_submission
+from bot.sessions.access import PeopleUnavailable
+from bot.sessions.machines import MachineEntry
+from bot.sessions.model import SessionKind, SessionRequest
+from bot.slack.machine_blocks import build_offline_view, read_choice, with_machine
+from bot.slack.modal import MACHINE_BLOCK, NAME_BLOCK, build_refused_view, parse_modal_submission
+from bot.workflows.access import UNAVAILABLE
 from bot.workflows.starting import StartRefusal
 
 log = logging.getLogger(__name__)
@@ -45,6 +49,17 @@ async def start_session_submitted(
     team_id = user.get("team_id") or body["team"]["id"]
     user_id = user["id"]
     channel_id = view.get("private_metadata") or user_id
+    if parsed.machine_uuid is not None and deps.machines is not None:
+        chosen = await _chosen_machine(deps, team_id, user_id, parsed)
+        if isinstance(chosen, str):
+            await ack(response_action="errors", errors={MACHINE_BLOCK: chosen})
+            return
+        if chosen is not None:
+            if not chosen.online:
+                question = build_offline_view(chosen, channel_id=channel_id, request=parsed)
+                await ack(response_action="update", view=question)
+                return
+            parsed = with_machine(parsed, chosen)
     check = asyncio.create_task(deps.starter.refusal(team_id, user_id, parsed.kind))
     done, _pending = await asyncio.wait({check}, timeout=ACCOUNT_CHECK_BUDGET_S)
     if not done:
@@ -70,6 +85,53 @@ async def start_session_submitted(
     COMMANDS.labels(command="modal", outcome="received").inc()
     start_in_background(
         deps, team_id=team_id, channel_id=channel_id, user_id=user_id, request=parsed
+    )
+
+
+async def _chosen_machine(
+    deps: ListenerDeps, team_id: str, user_id: str, request: SessionRequest
+) -> MachineEntry | str | None:
+    """The machine picked, checked again (it may have gone, or not be this technician's to
+    open); None when the directory does not know it and every company is open (the UUID is
+    then sent as is, and GoToAssist's answer says whether it exists). A string: why not."""
+    assert deps.machines is not None and request.machine_uuid is not None
+    try:
+        machine = await asyncio.wait_for(
+            deps.machines.recheck(team_id, user_id, request.machine_uuid), ACCOUNT_CHECK_BUDGET_S
+        )
+    except (TimeoutError, PeopleUnavailable):
+        return UNAVAILABLE
+    if machine is None and deps.machines.rules is not None:
+        return "That machine is not one you may open (or it is no longer offered)."
+    return machine
+
+
+async def offline_confirmed(
+    ack: AsyncAck, body: dict[str, Any], view: dict[str, Any], context: AsyncBoltContext
+) -> None:
+    """ "Start anyway" on the form's offline question: checked again, then started."""
+    deps = deps_of(context)
+    choice = read_choice(str(view.get("private_metadata") or ""))
+    user = body["user"]
+    team_id = user.get("team_id") or body["team"]["id"]
+    user_id = user["id"]
+    if choice is None or deps.machines is None or not deps.tasks.has_room:
+        await ack(response_action="update", view=build_refused_view(BUSY, None))
+        return
+    refusal = await deps.starter.refusal(team_id, user_id, SessionKind.UNATTENDED)
+    chosen = await _chosen_machine(deps, team_id, user_id, choice.request)
+    if refusal is not None or isinstance(chosen, str):
+        reason = refusal.reason if refusal is not None else str(chosen)
+        await ack(response_action="update", view=build_refused_view(reason, None))
+        return
+    await ack()
+    request = with_machine(choice.request, chosen) if chosen is not None else choice.request
+    start_in_background(
+        deps,
+        team_id=team_id,
+        channel_id=choice.channel_id or user_id,
+        user_id=user_id,
+        request=request,
     )
 
 
