@@ -78,9 +78,13 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 
 async def group_problems(settings: Settings) -> list[str]:
     """Configured user groups Slack does not know (each would refuse every start)."""
+    from bot.sessions.machines import access_groups
+
+    access = settings.machine_access
     named = {
         "ALLOWED_USER_GROUPS": settings.allowed_groups,
         "UNATTENDED_USER_GROUPS": settings.unattended_groups,
+        "UNATTENDED_ACCESS": access_groups(access) if access else None,
     }
     if settings.slack_bot_token is None or not any(named.values()):
         return []

@@ -107,6 +107,7 @@ async def test_check_names_configured_user_groups_slack_does_not_know(
             "SLACK_API_URL": slack.api_url,
             "ALLOWED_USER_GROUPS": "@tier2,@nobody",
             "UNATTENDED_USER_GROUPS": "S0TIER2",
+            "UNATTENDED_ACCESS": "Acme Corp=@tier2;Globex=@globex-team",
         }
         migrated = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bot", "migrate", env=env, cwd=tmp_path
@@ -125,4 +126,5 @@ async def test_check_names_configured_user_groups_slack_does_not_know(
         output = (await check.communicate())[0].decode()
     assert check.returncode == 1, output
     assert "ALLOWED_USER_GROUPS: Slack has no user group '@nobody'" in output
+    assert "UNATTENDED_ACCESS: Slack has no user group '@globex-team'" in output
     assert "tier2" not in output and "UNATTENDED_USER_GROUPS" not in output
