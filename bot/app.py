@@ -45,6 +45,7 @@ from bot.web.oauth import OAuthRoutes
 from bot.workers.outbox import OutboxWorker
 from bot.workers.poller import Poller
 from bot.workers.retention import RetentionSweeper
+from bot.workers.surfaces import Surfaces
 from bot.workflows.access import AccessCheck
 from bot.workflows.machines import MachineFinder
 from bot.workflows.starting import SessionStarter
@@ -169,6 +170,12 @@ def build_runtime(settings: Settings) -> Runtime:
             people=people,
             any_email=settings.goto_link_any_email,
         )
+    surfaces = Surfaces(
+        db,
+        writer,
+        every=timedelta(seconds=settings.home_refresh_s),
+        linking=login is not None,
+    )
     worker = OutboxWorker(
         db,
         writer,
@@ -176,6 +183,7 @@ def build_runtime(settings: Settings) -> Runtime:
         lease=timedelta(seconds=settings.outbox_lease_s),
         max_attempts=settings.outbox_max_attempts,
         parked_retry=timedelta(seconds=settings.outbox_parked_retry_s),
+        surfaces=surfaces,
     )
     schedule = PollSchedule(
         young=timedelta(seconds=settings.poll_interval_young_s),
@@ -231,6 +239,7 @@ def build_runtime(settings: Settings) -> Runtime:
         writer=writer,
         status_window=UserWindow(settings.user_status_per_min),
         machines=machines,
+        surfaces=surfaces,
     )
     register_listeners(bolt, deps)
     return Runtime(

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     allowed_user_groups: str | None = None
     unattended_user_groups: str | None = None
     people_cache_s: float = Field(default=300.0, ge=0, le=3600)
+    # App Home: published at most once per this many seconds per user
+    home_refresh_s: float = Field(default=5.0, ge=0, le=3600)
     # Which companies' unattended machines each user group may open: "Acme=@g1;Globex=@g2,@g3"
     unattended_access: str | None = None
 

@@ -1,6 +1,7 @@
 """Bolt listeners, one small module-level function per entry point, registered here.
 
-Layout as in Bolt's starter template: ``commands/``, ``actions/``, ``views/``, ``events/``.
+Layout as in Bolt's starter template: ``commands/``, ``actions/``, ``views/``, ``events/``,
+``shortcuts/``, ``home/``, ``functions/``.
 Listeners take Bolt's injected arguments (``ack``, ``respond``, ``body``, ``context``...) and
 find the app's collaborators in ``context`` (see :mod:`bot.listeners.deps`).
 """
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 from slack_bolt.async_app import AsyncApp
 
-from bot.listeners import actions, commands, events, options, views
+from bot.listeners import actions, commands, events, functions, home, options, shortcuts, views
 from bot.listeners.deps import ListenerDeps, provide
 
 
@@ -20,3 +21,6 @@ def register(app: AsyncApp, deps: ListenerDeps) -> None:
     views.register(app)
     events.register(app)
     options.register(app)
+    shortcuts.register(app)
+    home.register(app)
+    functions.register(app)

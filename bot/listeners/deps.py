@@ -19,6 +19,7 @@ from bot.sessions.limits import UserWindow
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database
 from bot.tasks import BackgroundTasks
+from bot.workers.surfaces import Surfaces
 from bot.workflows.machines import MachineFinder
 from bot.workflows.starting import SessionStarter
 from bot.workflows.tracking import Tracker
@@ -38,6 +39,7 @@ class ListenerDeps:
     # `status` asks per user and minute (USER_STATUS_PER_MIN); each may cost a GoToAssist call
     status_window: UserWindow = field(default_factory=lambda: UserWindow(0))
     machines: MachineFinder | None = None  # None: machine names are not looked up
+    surfaces: Surfaces | None = None  # App Home and the technician's DMs
 
 
 def deps_of(context: AsyncBoltContext) -> ListenerDeps:

@@ -16,11 +16,19 @@ BUSY = (
 
 
 def start_in_background(
-    deps: ListenerDeps, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
+    deps: ListenerDeps,
+    *,
+    team_id: str,
+    channel_id: str,
+    user_id: str,
+    request: SessionRequest,
+    thread_ts: str | None = None,
 ) -> None:
+    """``thread_ts``: the card goes in that message's thread (a message shortcut)."""
+    extra = {"thread_ts": thread_ts} if thread_ts else {}  # fakes in tests may not take it
     deps.tasks.spawn(
         deps.starter.start(
-            team_id=team_id, channel_id=channel_id, user_id=user_id, request=request
+            team_id=team_id, channel_id=channel_id, user_id=user_id, request=request, **extra
         ),
         name=f"start-session-{user_id}",
     )

@@ -8,6 +8,7 @@ shows the latest state, however many changes it stands for).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from bot.sessions.status import SessionStatus
 
@@ -32,6 +33,29 @@ class JoinLink:
 @dataclass(frozen=True, slots=True)
 class StartLink:
     """The technician's private start link (ephemeral in the thread, and a DM)."""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeRefresh:
+    """Publish ``user_id``'s App Home again (one of their sessions changed); sent no sooner
+    than ``HOME_REFRESH_S`` after their last publish, and only if they ever opened it."""
+
+    user_id: str
+
+
+class DmKind(StrEnum):
+    JOINED = "joined"  # the customer joined
+    ENDED = "ended"  # the session ended (duration, notes, recording)
+
+
+@dataclass(frozen=True, slots=True)
+class TechnicianDm:
+    """A DM to the technician about their session, unless they switched it off in Home."""
+
+    kind: DmKind
+
+
+SurfaceIntent = HomeRefresh | TechnicianDm
 
 
 # -- why the requester is sent a private notice -------------------------------------------------
@@ -73,4 +97,4 @@ class Notice:
     dm: bool = False
 
 
-Intent = Card | StatusReply | JoinLink | StartLink | Notice
+Intent = Card | StatusReply | JoinLink | StartLink | Notice | HomeRefresh | TechnicianDm

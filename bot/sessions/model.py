@@ -67,6 +67,7 @@ class Session:
     collaborators: tuple[str, ...] = field(default_factory=tuple)
     card_channel: str | None = None
     card_ts: str | None = None
+    thread_ts: str | None = None  # the message whose thread holds the card (a shortcut)
     expired: bool = False
     shared_account: bool = False
     tracking_lost: bool = False  # its GoTo account was unlinked or revoked: no more updates

@@ -25,7 +25,14 @@ from bot.slack.command_text import (
     EXAMPLE_UNATTENDED_NAME,
     ParseError,
 )
-from bot.slack.escape import escape_mrkdwn, escape_truncated, link, slack_date, truncate
+from bot.slack.escape import (
+    escape_mrkdwn,
+    escape_truncated,
+    link,
+    slack_ago,
+    slack_date,
+    truncate,
+)
 from bot.slack.kit import (
     MAX_BLOCKS,
     MAX_BUTTON_URL,
@@ -212,9 +219,9 @@ def _card_fields(session: Session, now: datetime) -> list[str]:
         if duration is not None:
             fields.append(_field("Duration", human_duration(duration)))
     elif session.status is SessionStatus.ACTIVE and session.started_at is not None:
-        running = _aware(now) - _aware(session.started_at)
-        if running >= timedelta(0):
-            fields.append(_field("Running for", f"{human_duration(running)} so far"))
+        # Slack renders the token as "x minutes ago" when it is read, so it never goes stale
+        # (a duration computed here would be frozen at the last edit).
+        fields.append(_field("Running since", slack_ago(session.started_at)))
     return fields
 
 

@@ -64,6 +64,11 @@ def utc_text(dt: datetime) -> str:
     return _as_utc(dt).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def slack_ago(dt: datetime) -> str:
+    """``<!date^UNIX^{ago}|fallback>``: "5 minutes ago", as of when the reader looks at it."""
+    return slack_date(dt, "{ago}")
+
+
 def slack_date(dt: datetime, fmt: str = DEFAULT_DATE_FORMAT) -> str:
     """``<!date^UNIX^fmt|fallback>``: a time shown in each reader's own time zone.
 

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from typing import Any
 
 from slack_sdk.models.blocks import (
+    ConversationFilter,
+    ConversationSelectElement,
     EmailInputElement,
     ExternalDataSelectElement,
     InputBlock,
@@ -48,6 +50,8 @@ TICKET_URL_BLOCK = "ticket_url"
 TICKET_URL_ACTION = "ticket_url_input"
 MACHINE_BLOCK = "machine_uuid"
 MACHINE_ACTION = "machine_uuid_input"
+CHANNEL_BLOCK = "card_channel"
+CHANNEL_ACTION = "card_channel_input"
 NO_MACHINE_VALUE = "-"  # the placeholder option of an empty machine list: not a machine
 
 _MAX_PRIVATE_METADATA = 3000  # Slack's limit
@@ -71,23 +75,70 @@ def _input(
     )
 
 
-def build_session_modal(channel_id: str) -> dict[str, Any]:
-    """The modal view; ``channel_id`` (where the command was typed) rides in private_metadata."""
-    if len(channel_id) > _MAX_PRIVATE_METADATA:
+def target_metadata(channel_id: str, thread_ts: str | None = None) -> str:
+    """Where the card goes, as the form's private_metadata: ``C123`` or ``C123/1712.0001``
+    (a reply in that message's thread)."""
+    return f"{channel_id}/{thread_ts}" if thread_ts else channel_id
+
+
+def read_target(view: dict[str, Any]) -> tuple[str | None, str | None]:
+    """(channel, thread_ts) the submitted form says the card goes to: the channel picked in
+    it (a global shortcut), else the one in its private_metadata."""
+    picked = _value(view.get("state", {}).get("values", {}), CHANNEL_BLOCK, CHANNEL_ACTION)
+    if picked:
+        return picked, None
+    channel, _, thread = str(view.get("private_metadata") or "").partition("/")
+    return (channel or None), (thread or None)
+
+
+def build_session_modal(
+    channel_id: str,
+    *,
+    thread_ts: str | None = None,
+    customer_name: str | None = None,
+    customer_email: str | None = None,
+    pick_channel: bool = False,
+) -> dict[str, Any]:
+    """The modal view; ``channel_id`` (where the command was typed) rides in private_metadata,
+    with ``thread_ts`` when the card goes in a message's thread (a message shortcut, which
+    also prefills the customer from the message's author). ``pick_channel``: a field asks
+    where the card goes (a global shortcut, opened from nowhere in particular)."""
+    metadata = target_metadata(channel_id, thread_ts)
+    if len(metadata) > _MAX_PRIVATE_METADATA:
         raise ValueError("channel id too long for private_metadata")
+    where: list[InputBlock] = []
+    if pick_channel:
+        where.append(
+            InputBlock(
+                block_id=CHANNEL_BLOCK,
+                label=plain("Post the card in"),
+                element=ConversationSelectElement(
+                    action_id=CHANNEL_ACTION,
+                    placeholder=plain("Pick a channel"),
+                    filter=ConversationFilter(
+                        include=["public", "private"], exclude_bot_users=True
+                    ),
+                ),
+                hint=plain("The customer's join link goes in the card's thread there."),
+            )
+        )
+    intro = (
+        "Start a GoToAssist screen-sharing session. The card goes in the message's thread, "
+        "the customer's join link under it, your start link only to you."
+        if thread_ts
+        else "Start a GoToAssist screen-sharing session. The card goes in the channel, the "
+        "customer's join link in its thread, your start link only to you."
+    )
     return View(
         type="modal",
         callback_id=CALLBACK_ID,
-        private_metadata=channel_id,
+        private_metadata=metadata,
         title=plain("Remote support"),
         submit=plain("Start session"),
         close=plain("Cancel"),
         blocks=[
-            section(
-                "Start a GoToAssist screen-sharing session. The card goes in the channel, the "
-                "customer's join link in its thread, your start link only to you.",
-                "intro",
-            ),
+            section(intro, "intro"),
+            *where,
             _input(
                 NAME_BLOCK,
                 "Customer name",
@@ -95,13 +146,18 @@ def build_session_modal(channel_id: str) -> dict[str, Any]:
                     action_id=NAME_ACTION,
                     placeholder=plain("Jane Doe"),
                     max_length=MAX_CUSTOMER_NAME,
+                    initial_value=(customer_name or "")[:MAX_CUSTOMER_NAME] or None,
                 ),
                 hint="Required, unless you pick a machine below.",
             ),
             _input(
                 EMAIL_BLOCK,
                 "Customer e-mail",
-                EmailInputElement(action_id=EMAIL_ACTION, placeholder=plain("jane@example.com")),
+                EmailInputElement(
+                    action_id=EMAIL_ACTION,
+                    placeholder=plain("jane@example.com"),
+                    initial_value=customer_email or None,
+                ),
             ),
             _input(
                 TICKET_BLOCK,
@@ -164,6 +220,8 @@ def _value(values: dict[str, Any], block_id: str, action_id: str) -> str:
     selected = element.get("selected_option")
     if value is None and isinstance(selected, dict):
         value = selected.get("value")
+    if value is None:
+        value = element.get("selected_conversation") or element.get("selected_channel")
     return value.strip() if isinstance(value, str) else ""
 
 

@@ -21,12 +21,15 @@ from bot.sessions.intents import (
     Card,
     CreationFailed,
     CreationInterrupted,
+    DmKind,
+    HomeRefresh,
     Intent,
     JoinLink,
     Notice,
     NotInChannel,
     StartLink,
     StatusReply,
+    TechnicianDm,
     TrackingLost,
 )
 from bot.sessions.status import SessionStatus
@@ -41,6 +44,8 @@ JOIN_URL = "join_url"  # thread reply with the customer join link
 STATUS_REPLY = "status_reply"  # thread reply for one status change; payload {"status": ...}
 START_LINK = "start_link"  # the technician's private start link (ephemeral in thread + DM)
 NOTICE = "notice"  # a private message to the requester; payload {"reason": ..., "dm": ...}
+HOME = "home"  # publish a user's App Home again; payload {"user": ...}
+DM = "dm"  # a DM to the technician (customer joined, session ended); payload {"dm": ...}
 
 PENDING = "pending"
 PARKED = "parked"
@@ -101,6 +106,10 @@ def encode(intent: Intent) -> tuple[str, dict[str, Any]]:
             return START_LINK, {}
         case StatusReply(status=status):
             return STATUS_REPLY, {"status": status.value}
+        case HomeRefresh(user_id=user_id):
+            return HOME, {"user": user_id}
+        case TechnicianDm(kind=dm_kind):
+            return DM, {"dm": dm_kind.value}
         case Notice(reason=reason, dm=dm):
             payload: dict[str, Any] = {"reason": _REASONS[type(reason)], "dm": dm}
             if isinstance(reason, CreationFailed):
@@ -130,6 +139,10 @@ def _decode(kind: str, payload: dict[str, Any]) -> Owed:
     if kind == STATUS_REPLY:
         # Earlier versions stored an expiry as {"expired": true}: the never-started reply.
         return StatusReply(SessionStatus(payload.get("status", SessionStatus.NOT_STARTED)))
+    if kind == HOME:
+        return HomeRefresh(str(payload["user"]))
+    if kind == DM:
+        return TechnicianDm(DmKind(payload["dm"]))
     if kind == NOTICE:
         dm = bool(payload.get("dm"))
         reason = payload.get("reason")

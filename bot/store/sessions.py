@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.sessions.limits import StartLimits, is_open, start_refusal
 from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
+from bot.sessions.surfaces import owed_on_change
 from bot.sessions.transition import KEEP, Event, PollSchedule, Transition, transition
 from bot.store import outbox
 from bot.store.tables import SESSIONS
@@ -72,6 +73,7 @@ def to_domain(row: Row[Any] | Mapping[Any, Any]) -> Session:
         collaborators=tuple(json.loads(collaborators)) if collaborators else (),
         card_channel=value["card_channel"],
         card_ts=value["card_ts"],
+        thread_ts=value.get("thread_ts"),
         expired=bool(value["expired"]),
         shared_account=value["goto_account"] is None,
         tracking_lost=bool(value["tracking_lost"]),
@@ -225,6 +227,7 @@ def new_pending(
     callback_token_hash: str | None,
     goto_account: str | None,
     now: datetime,
+    thread_ts: str | None = None,
 ) -> Values:
     """A row stored before GoToAssist is asked, so that nothing started is ever lost."""
     return {
@@ -249,6 +252,7 @@ def new_pending(
         "callback_token_hash": callback_token_hash,
         "poll_failures": 0,
         "tracking_lost": False,
+        "thread_ts": thread_ts,
     }
 
 
@@ -302,9 +306,14 @@ class Writes:
             row.update(columns)
             self._columns.update(columns)
             self._changed[row["id"]] = row
-        self._owed.extend(
-            outbox.row_values(row["id"], intent, self._now) for intent in transition.intents
+        intents = [*transition.intents]
+        intents += owed_on_change(
+            SessionKind(row["kind"]),
+            row["requester_id"],
+            transition.intents,
+            expired=bool(row.get("expired")),
         )
+        self._owed.extend(outbox.row_values(row["id"], intent, self._now) for intent in intents)
 
     @property
     def owes_slack(self) -> bool:

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, MetaData, String, Table, Text
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    true,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from bot.store.types import UTCDateTime
@@ -64,6 +74,8 @@ class SessionRow(Base):
     callback_token_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
     card_channel: Mapped[str | None] = mapped_column(String(32), nullable=True)
     card_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # The message whose thread the card is posted in (a message shortcut), or None.
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
     # Work claimed by one replica at a time (outbox delivery, polling), with a lease.
     outbox_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -82,6 +94,7 @@ class SessionRow(Base):
         Index("ix_sessions_next_poll_at", "next_poll_at"),
         Index("ix_sessions_creation", "creation", "created_at"),
         Index("ix_sessions_updated_at", "updated_at"),
+        Index("ix_sessions_team_created", "team_id", "created_at"),
     )
 
 
@@ -150,9 +163,24 @@ class WorkspaceRow(Base):
     removed_because: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
+class HomeUserRow(Base):
+    """Someone who opened the app's Home: their notification switches, and when their Home
+    was last published (a refresh waits until ``HOME_REFRESH_S`` after it)."""
+
+    __tablename__ = "home_users"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    join_dm: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    end_dm: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
 # The tables themselves, for Core statements on the hot paths (Database.run_write).
 SESSIONS = cast(Table, SessionRow.__table__)
 OUTBOX = cast(Table, OutboxRow.__table__)
 WORKSPACES = cast(Table, WorkspaceRow.__table__)
 GOTO_ACCOUNTS = cast(Table, GoToAccountRow.__table__)
 OAUTH_STATES = cast(Table, OAuthStateRow.__table__)
+HOME_USERS = cast(Table, HomeUserRow.__table__)

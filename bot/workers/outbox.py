@@ -20,7 +20,7 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection
 
@@ -29,12 +29,14 @@ from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
 from bot.sessions.intents import (
     Card,
+    HomeRefresh,
     Intent,
     JoinLink,
     Notice,
     NotInChannel,
     StartLink,
     StatusReply,
+    TechnicianDm,
 )
 from bot.sessions.model import Session, SessionKind
 from bot.slack.blocks import Message
@@ -44,6 +46,9 @@ from bot.store import sessions as session_store
 from bot.store.database import Database
 from bot.store.group_commit import GroupCommit
 from bot.workers import rendering
+
+if TYPE_CHECKING:
+    from bot.workers.surfaces import Surfaces
 
 log = logging.getLogger(__name__)
 
@@ -126,6 +131,7 @@ class OutboxWorker:
         parked_retry: timedelta = timedelta(minutes=5),
         concurrency: int = 16,
         idle_wait_s: float = 1.0,
+        surfaces: Surfaces | None = None,
     ) -> None:
         self._db = db
         self._slack = slack
@@ -135,6 +141,7 @@ class OutboxWorker:
         self._parked_retry = parked_retry
         self._concurrency = concurrency
         self._idle_wait_s = idle_wait_s
+        self._surfaces = surfaces  # App Home and the technician's DMs (bot.workers.surfaces)
         self._wake = asyncio.Event()
         self._next_depth_at = 0.0
         self._next_due_at = 0.0  # monotonic time of the earliest retry this process set
@@ -241,8 +248,8 @@ class OutboxWorker:
                 if row.id in done:
                     continue
                 if row.due_at > utcnow():
-                    if row.state == outbox.PARKED:
-                        continue  # parked writes do not hold up the ones behind them
+                    if row.state == outbox.PARKED or row.kind == outbox.HOME:
+                        continue  # parked writes and Home refreshes hold up nothing
                     until = row.due_at  # keep the order: nothing after it goes first
                     break
                 if unsaved_message:  # record what went out before sending more
@@ -253,6 +260,8 @@ class OutboxWorker:
                 step = await self._deliver(row, batch)
                 if not isinstance(step, Sent):
                     await self._record_failure(row, step)
+                    if row.kind == outbox.HOME:
+                        continue  # a Home refresh waits alone, not sent early
                     break  # the row waits, and everything behind it with it
                 finished = {row.id} | step.also
                 done |= finished
@@ -309,6 +318,10 @@ class OutboxWorker:
                 return Sent(also) if isinstance(step, Sent) else step
             case StartLink():
                 return await self._send_start_link(row, batch.session)
+            case HomeRefresh() | TechnicianDm():
+                if self._surfaces is None:
+                    return Sent()
+                return await self._surfaces.deliver(row, batch.session, intent)
             case Notice(reason=reason, dm=dm):
                 message = rendering.notice(batch.session, reason)
                 return await self._notify(row, batch.session, message.text, message.blocks, dm)
@@ -354,8 +367,13 @@ class OutboxWorker:
         self, row: outbox.OwedWrite, batch: _Batch, channel: str, *, repost: bool = False
     ) -> Step:
         message = rendering.card(batch.session, utcnow())
+        thread = batch.session.thread_ts if channel == batch.session.channel_id else None
         result = await self._slack.call(
-            "chat.postMessage", channel=channel, text=message.text, blocks=message.blocks
+            "chat.postMessage",
+            channel=channel,
+            text=message.text,
+            blocks=message.blocks,
+            **({"thread_ts": thread} if thread else {}),
         )
         if result.outcome is Outcome.CHANNEL_UNWRITABLE and not is_direct_message(channel):
             return MoveToDm(result)
@@ -415,7 +433,7 @@ class OutboxWorker:
         result = await self._slack.call(
             "chat.postMessage",
             channel=session.card_channel,
-            thread_ts=session.card_ts,
+            thread_ts=card_thread(session),
             text=message.text,
             blocks=message.blocks,
         )
@@ -452,7 +470,7 @@ class OutboxWorker:
                 "chat.postEphemeral",
                 channel=session.card_channel,
                 user=session.requester_id,
-                thread_ts=session.card_ts,
+                thread_ts=card_thread(session),
                 text=message.text,
                 blocks=message.blocks,
             )
@@ -539,6 +557,14 @@ class OutboxWorker:
             error=step.error,
             park=True,
         )
+
+
+def card_thread(session: Session) -> str | None:
+    """The thread the card's replies go in: the card's own, or, for a card posted as a reply
+    in a message's thread (a message shortcut), that message's thread."""
+    if session.thread_ts and session.card_channel == session.channel_id:
+        return session.thread_ts
+    return session.card_ts
 
 
 def _message(message: Message) -> dict[str, Any]:

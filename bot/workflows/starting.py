@@ -44,6 +44,15 @@ class StartRefusal:
     login_url: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class StartReport:
+    """How a start went: ``failure`` is None when GoToAssist created the session."""
+
+    session_id: str
+    failure: str | None
+    customer_join_url: str | None = None
+
+
 class SessionStarter:
     def __init__(
         self,
@@ -74,9 +83,37 @@ class SessionStarter:
         self._machine_check = machine_check
 
     async def start(
-        self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        request: SessionRequest,
+        thread_ts: str | None = None,
     ) -> str:
-        """Create the session; returns our session id (stored even when creation failed)."""
+        """Create the session; returns our session id (stored even when creation failed).
+        ``thread_ts``: the card goes in that message's thread (a message shortcut)."""
+        report = await self.start_reporting(
+            team_id=team_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            request=request,
+            thread_ts=thread_ts,
+        )
+        return report.session_id
+
+    async def start_reporting(
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        request: SessionRequest,
+        thread_ts: str | None = None,
+    ) -> StartReport:
+        """Start, and say how it went (for a caller that must answer someone, such as a
+        workflow step): the session id, and why nothing started when it did not. The private
+        notice to the technician is queued either way, as for every start."""
         session_id = uuid.uuid4().hex
         callback_token = new_callback_token() if self._callback_base else None
         now = utcnow()
@@ -107,6 +144,7 @@ class SessionStarter:
             callback_token_hash=hash_token(callback_token) if callback_token else None,
             goto_account=account.owner if account else None,
             now=now,
+            thread_ts=thread_ts,
         )
         over = await self._db.run_write_off_loop(
             session_store.insert_within_limits, pending, self._limits, self._window_start(now)
@@ -115,7 +153,7 @@ class SessionStarter:
             account, failure = None, over
         if account is None:
             await self._fail(session_id, failure)
-            return session_id
+            return StartReport(session_id, failure)
 
         body = CreateSessionRequest(
             session_status_callback_url=(
@@ -136,14 +174,15 @@ class SessionStarter:
         except GoToAssistError as exc:
             log.info("session %s: GoToAssist refused creation: %s", session_id, exc.user_message)
             await self._fail(session_id, exc.user_message)
-            return session_id
+            return StartReport(session_id, exc.user_message)
         except NoAccount as exc:  # the token was rejected and could not be refreshed
             await self._fail(session_id, exc.message)
-            return session_id
+            return StartReport(session_id, exc.message)
         except Exception:
             log.exception("session %s: creation failed unexpectedly", session_id)
-            await self._fail(session_id, "An unexpected error stopped the session.")
-            return session_id
+            unexpected = "An unexpected error stopped the session."
+            await self._fail(session_id, unexpected)
+            return StartReport(session_id, unexpected)
 
         event = Created(
             session_token_enc=(
@@ -156,7 +195,7 @@ class SessionStarter:
         )
         await self._settle(session_id, event)
         log.info("session %s created for %s in %s", session_id, user_id, channel_id)
-        return session_id
+        return StartReport(session_id, None, created.customer_join_url)
 
     async def recover_interrupted(self, older_than: timedelta) -> int:
         """Creations cut off by a crash or restart (the POST may or may not have reached

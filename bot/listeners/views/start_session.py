@@ -20,7 +20,13 @@ from bot.sessions.access import PeopleUnavailable
 from bot.sessions.machines import MachineEntry
 from bot.sessions.model import SessionKind, SessionRequest
 from bot.slack.machine_blocks import build_offline_view, read_choice, with_machine
-from bot.slack.modal import MACHINE_BLOCK, NAME_BLOCK, build_refused_view, parse_modal_submission
+from bot.slack.modal import (
+    MACHINE_BLOCK,
+    NAME_BLOCK,
+    build_refused_view,
+    parse_modal_submission,
+    read_target,
+)
 from bot.workflows.access import UNAVAILABLE
 from bot.workflows.starting import StartRefusal
 
@@ -48,7 +54,8 @@ async def start_session_submitted(
     user = body["user"]
     team_id = user.get("team_id") or body["team"]["id"]
     user_id = user["id"]
-    channel_id = view.get("private_metadata") or user_id
+    target, thread_ts = read_target(view)
+    channel_id = target or user_id
     if parsed.machine_uuid is not None and deps.machines is not None:
         chosen = await _chosen_machine(deps, team_id, user_id, parsed)
         if isinstance(chosen, str):
@@ -67,7 +74,13 @@ async def start_session_submitted(
         COMMANDS.labels(command="modal", outcome="received").inc()
         deps.tasks.spawn(
             _start_after(
-                check, deps, team_id=team_id, channel_id=channel_id, user_id=user_id, request=parsed
+                check,
+                deps,
+                team_id=team_id,
+                channel_id=channel_id,
+                user_id=user_id,
+                request=parsed,
+                thread_ts=thread_ts,
             ),
             name=f"start-session-{user_id}",
         )
@@ -84,7 +97,12 @@ async def start_session_submitted(
     await ack()
     COMMANDS.labels(command="modal", outcome="received").inc()
     start_in_background(
-        deps, team_id=team_id, channel_id=channel_id, user_id=user_id, request=parsed
+        deps,
+        team_id=team_id,
+        channel_id=channel_id,
+        user_id=user_id,
+        request=parsed,
+        thread_ts=thread_ts,
     )
 
 
@@ -143,10 +161,15 @@ async def _start_after(
     channel_id: str,
     user_id: str,
     request: SessionRequest,
+    thread_ts: str | None = None,
 ) -> None:
     """A slow account check (a token refresh) ends before the start asks for the account;
     if the technician turns out to have none, the start says so privately ("not created")."""
     await asyncio.wait({check})  # its outcome does not matter: start() asks again
     await deps.starter.start(
-        team_id=team_id, channel_id=channel_id, user_id=user_id, request=request
+        team_id=team_id,
+        channel_id=channel_id,
+        user_id=user_id,
+        request=request,
+        thread_ts=thread_ts,
     )
