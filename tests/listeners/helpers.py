@@ -62,11 +62,18 @@ class RecordingStarter(SessionStarter):
     started: list[dict[str, Any]]
 
     async def start(
-        self, *, team_id: str, channel_id: str, user_id: str, request: SessionRequest
+        self,
+        *,
+        team_id: str,
+        channel_id: str,
+        user_id: str,
+        request: SessionRequest,
+        thread_ts: str | None = None,
     ) -> str:
-        self.started.append(
-            {"team_id": team_id, "channel_id": channel_id, "user_id": user_id, "request": request}
-        )
+        started = {"team_id": team_id, "channel_id": channel_id, "user_id": user_id}
+        self.started.append({**started, "request": request})
+        if thread_ts is not None:
+            self.started[-1]["thread_ts"] = thread_ts
         return "recorded"
 
 
