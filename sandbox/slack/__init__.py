@@ -23,7 +23,9 @@ parsed. The token comes from ``Authorization: Bearer <token>`` or a ``token`` fo
 (as with Slack, a ``token`` inside a JSON body is ignored). Methods: ``api.test``, ``auth.test``,
 ``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, ``chat.delete``,
 ``chat.getPermalink``, ``conversations.open``, ``conversations.info``, ``views.open``,
-``views.push``, ``views.update``, ``views.publish``, ``users.info``; anything else answers
+``views.push``, ``views.update``, ``views.publish``, ``users.info``, ``functions.completeSuccess``,
+``functions.completeError`` (``function_executed`` bodies from ``function_executed(...)``;
+shortcut and App Home payloads from :mod:`sandbox.slack.payloads`); anything else answers
 ``unknown_method``.
 
 Behaviour worth knowing:

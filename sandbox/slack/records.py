@@ -175,6 +175,8 @@ DEFAULT_RATE_LIMITS: Mapping[str, RateLimit] = {
     "usergroups.list": RateLimit(per_minute=20, burst=3),
     "usergroups.users.list": RateLimit(per_minute=20, burst=3),
     "auth.test": RateLimit(per_minute=100, burst=20),
+    "functions.completeSuccess": RateLimit(per_minute=50, burst=20),
+    "functions.completeError": RateLimit(per_minute=50, burst=20),
 }
 
 

@@ -11,6 +11,7 @@ from sandbox.slack.auth import AuthMethods
 from sandbox.slack.chat import ChatMethods
 from sandbox.slack.control import ControlRoutes
 from sandbox.slack.conversations import ConversationMethods
+from sandbox.slack.functions import FunctionMethods
 from sandbox.slack.records import JSON
 from sandbox.slack.response_url import ResponseUrls
 from sandbox.slack.socket_mode import SocketModeMethods
@@ -25,6 +26,7 @@ class SlackStandIn(
     ConversationMethods,
     UserMethods,
     ViewMethods,
+    FunctionMethods,
     ResponseUrls,
     SocketModeMethods,
     ControlRoutes,
@@ -51,6 +53,8 @@ class SlackStandIn(
             "usergroups.list": self._usergroups_list,
             "apps.connections.open": self._apps_connections_open,
             "usergroups.users.list": self._usergroups_users_list,
+            "functions.completeSuccess": self._functions_complete_success,
+            "functions.completeError": self._functions_complete_error,
         }
 
     def _add_routes(self, app: web.Application) -> None:

@@ -70,6 +70,7 @@ class SlackState:
         self.retry_after_violations: list[RetryAfterViolation] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.home_views: dict[str, dict[str, Any]] = {}
+        self.function_executions: dict[str, dict[str, Any]] = {}  # id -> state, outputs/error
         self._response_log: list[tuple[str, dict[str, Any]]] = []
         self._response_uses: dict[str, int] = {}
         self._expired_response_keys: set[str] = set()

@@ -55,8 +55,9 @@ class UserMethods(SlackState):
                 "display_name": name,
                 "real_name_normalized": real_name,
                 "display_name_normalized": name,
-                "email": email,
-                "team": self.team_id,
+                # Slack Connect: another organisation's member may hide their e-mail
+                **({} if custom.get("email_hidden") else {"email": email}),
+                "team": str(custom.get("team_id", self.team_id)),
             },
         }
 

@@ -80,10 +80,12 @@ class WorkspaceControl(SlackState):
         is_ultra_restricted: bool | None = None,
         is_stranger: bool | None = None,
         team_id: str | None = None,
+        email_hidden: bool | None = None,
     ) -> None:
         """Describe ``user`` for ``users.info``: a guest (``is_restricted``: multi-channel,
         ``is_ultra_restricted``: single-channel), someone of another organisation met through
-        Slack Connect (``is_stranger``, or another ``team_id``), ..."""
+        Slack Connect (``is_stranger``, or another ``team_id``; ``email_hidden``: their profile
+        shows no e-mail), ..."""
         self._removed_users.discard(user)
         fields = {
             "real_name": real_name,
@@ -98,6 +100,7 @@ class WorkspaceControl(SlackState):
             "is_ultra_restricted": is_ultra_restricted,
             "is_stranger": is_stranger,
             "team_id": team_id,
+            "email_hidden": email_hidden,
         }
         current = self._users.setdefault(user, {})
         current.update({k: v for k, v in fields.items() if v is not None})
