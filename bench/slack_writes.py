@@ -27,7 +27,21 @@ BUDGET = {
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
 # Who the technician is (the access check): reads, cached per person, not writes. Each
 # lifecycle here has a new technician, so each pays one; a team's repeat starts pay none.
-READ_METHODS = frozenset({"users.info", "usergroups.list", "usergroups.users.list"})
+# auth.test: the workspace's URL for card links in DMs and Home, once per process.
+READ_METHODS = frozenset(
+    {"users.info", "usergroups.list", "usergroups.users.list", "auth.test", "chat.getPermalink"}
+)
+# The technician's "customer joined" and "session ended" DMs (issue 13): each can be switched
+# off in App Home, so they are counted apart from the card-and-thread budget above.
+
+
+def _is_technician_dm(method: str, params: dict[str, Any]) -> bool:
+    """A "customer joined" / "session ended" DM (bot/slack/home.py words them so)."""
+    text = str(params.get("text") or "")
+    return method == "chat.postMessage" and (
+        text.endswith(" joined your session.")
+        or (text.startswith("Your session with ") and text.endswith(" ended."))
+    )
 
 
 async def measure_slack_writes(live: LiveApp, sizes: Sizes) -> dict[str, Any]:
@@ -35,6 +49,7 @@ async def measure_slack_writes(live: LiveApp, sizes: Sizes) -> dict[str, Any]:
     goto.callbacks_enabled = True
     goto.callback_duplicates = 0
     per_session: list[Counter[str]] = []
+    dms: list[int] = []
     for k in range(sizes.writes_sessions):
         first = len(slack.calls)
         (card,) = await start_sessions(live, [f"UWRITES{k}"], 900 + k)
@@ -56,12 +71,14 @@ async def measure_slack_writes(live: LiveApp, sizes: Sizes) -> dict[str, Any]:
         if any(not c.ok for c in calls):
             raise BenchError(f"Slack calls failed: {[c.error for c in calls if not c.ok]}")
         per_session.append(Counter(c.method for c in calls))
+        dms.append(sum(1 for c in calls if _is_technician_dm(c.method, c.params)))
     n = len(per_session)
     progress(f"slack writes: {n} lifecycles")
     total: Counter[str] = Counter()
     for counts in per_session:
         total.update(counts)
-    messages = sum(v for k, v in total.items() if k in MESSAGE_METHODS)
+    technician_dms = sum(dms)
+    messages = sum(v for k, v in total.items() if k in MESSAGE_METHODS) - technician_dms
     reads = sum(v for k, v in total.items() if k in READ_METHODS)
     return {
         "slack_writes_per_session": rounded((sum(total.values()) - reads) / n, 2),
@@ -70,6 +87,7 @@ async def measure_slack_writes(live: LiveApp, sizes: Sizes) -> dict[str, Any]:
         "samples": {"lifecycles": n},
         "details": {
             "message_writes_per_session": rounded(messages / n, 2),
+            "technician_dms_per_session": rounded(technician_dms / n, 2),
             "budget_message_writes": sum(BUDGET.values()),
             "budget": BUDGET,
             "per_session": [dict(c) for c in per_session],

@@ -439,6 +439,11 @@ def render_help() -> Message:
         f"• `{COMMAND} list`: your recent sessions.",
         f"• `{COMMAND} login` / `{COMMAND} logout`: link or unlink your GoToAssist account.",
         f"• `{COMMAND} help`: this message.",
+        "• *Start remote support* in a message's `⋮` menu: the form, prefilled with its "
+        "author; the card and join link go in that message's thread. From the shortcuts menu: "
+        "the form, with the channel to pick.",
+        "• The app's *Home* tab: your live and recent sessions, the team's week, your "
+        "notification switches.",
         "The session card goes in the channel, the customer's join link in its thread, and your "
         "start link only to you.",
     ]
