@@ -68,13 +68,13 @@ def _thread(session: Session) -> str | None:
 
 def _duration(session: Session) -> str:
     if session.started_at is None or session.ended_at is None:
-        return "–"
+        return "-"
     delta = session.ended_at - session.started_at
-    return human_duration(delta) if delta >= timedelta(0) else "–"
+    return human_duration(delta) if delta >= timedelta(0) else "-"
 
 
 def _minutes(delta: timedelta | None) -> str:
-    return human_duration(delta) if delta is not None else "–"
+    return human_duration(delta) if delta is not None else "-"
 
 
 def _live_block(session: Session, workspace_url: str) -> SectionBlock:
@@ -122,7 +122,7 @@ def _team_blocks(figures: TeamFigures) -> list[Block]:
     share = figures.active_share
     summary = [
         f"*Started:* {figures.started}",
-        f"*Reached active:* {f'{share:.0%}' if share is not None else '–'}",
+        f"*Reached active:* {f'{share:.0%}' if share is not None else '-'}",
         f"*Median start → customer joined:* {_minutes(figures.median_to_join)}",
         f"*Median duration:* {_minutes(figures.median_duration)}",
         f"*Abandoned:* {figures.abandoned}",

@@ -98,9 +98,7 @@ async def test_message_shortcut_posts_the_card_and_join_link_in_that_thread(
         await wait_until(lambda: bool(rig.goto.sessions), what="the session")
         (session,) = rig.goto.sessions.values()
         await wait_until(
-            lambda: any(
-                session.customer_join_url in m.text for m in rig.slack.thread(CHANNEL, ts)
-            ),
+            lambda: any(session.customer_join_url in m.text for m in rig.slack.thread(CHANNEL, ts)),
             what="the join link in the message's thread",
         )
         card = thread_card(rig, CHANNEL, ts)
@@ -141,9 +139,7 @@ async def test_message_shortcut_in_a_shared_channel_uses_what_the_profile_shows(
         await wait_until(lambda: bool(rig.goto.sessions), what="the session")
         (session,) = rig.goto.sessions.values()
         await wait_until(
-            lambda: any(
-                session.customer_join_url in m.text for m in rig.slack.thread(SHARED, ts)
-            ),
+            lambda: any(session.customer_join_url in m.text for m in rig.slack.thread(SHARED, ts)),
             what="the join link where the customer asked",
         )
         card = thread_card(rig, SHARED, ts)

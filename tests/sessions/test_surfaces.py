@@ -72,8 +72,7 @@ def test_card_permalinks_are_written_as_slack_writes_them() -> None:
         "https://acme.slack.com/archives/C1/p1764288000000100"
     )
     assert card_permalink(base, "C1", "1764288000.000200", "1764288000.000100") == (
-        "https://acme.slack.com/archives/C1/p1764288000000200"
-        "?thread_ts=1764288000.000100&cid=C1"
+        "https://acme.slack.com/archives/C1/p1764288000000200?thread_ts=1764288000.000100&cid=C1"
     )
     assert card_permalink("", "C1", "1.2") is None
     assert card_permalink(base, None, "1.2") is None
