@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 from bot import logs
 from sandbox.harness import Rig, wait_until
 from sandbox.signing import TEAM
-from sandbox.slack import StandInMessage
+from sandbox.slack import StandInMessage, payloads
 from sandbox.transcript import plain, render
 
 CHANNEL = "CSUPPORT"
@@ -200,6 +200,26 @@ async def _unattended(rig: Rig) -> None:
         raise DemoFailed("GoToAssist was not asked for Acme Corp's FRONTDESK-02")
 
 
+async def _home(rig: Rig) -> None:
+    """The technician's DMs about the session, and their App Home when they open it."""
+    for dm in rig.slack.dms(TECH):
+        if dm.text.endswith((" joined your session.", " ended.")):
+            _say(
+                "Only the technician sees (DM: a session of theirs moved)",
+                render(dm.text, dm.blocks),
+            )
+    print("\n\nThe technician opens the app's Home tab")
+    before = len(rig.slack.calls_to("views.publish"))
+    status, _ = await rig.post_signed(payloads.app_home_opened(TECH))
+    if status != 200:
+        raise DemoFailed(f"app_home_opened answered HTTP {status}")
+    await _step(rig, "the Home tab", lambda: len(rig.slack.calls_to("views.publish")) > before)
+    home = rig.slack.home_views[TECH]
+    _say("Only the technician sees (their Home)", render("", home["blocks"]))
+    if any(s.launch_url in json.dumps(home) for s in rig.goto.list_sessions()):
+        raise DemoFailed("a start link appeared in the Home tab")
+
+
 def _text_of(ack: object) -> str:
     return str(ack.get("text", "")) if isinstance(ack, dict) else str(ack)
 
@@ -214,12 +234,14 @@ async def run_demo(*, verbose: bool = False) -> int:
             _machines(rig)
             await _flow(rig)
             await _unattended(rig)
+            await _home(rig)
     except DemoFailed as exc:
         print(f"\nDEMO FAILED: {exc}", file=sys.stderr)
         return 1
     print("\nDemo complete: one card, edited through waiting, active and complete;")
     print("the start link went only to the technician; then an unattended session opened by")
-    print("the machine's name, its card naming the machine and its company (never the UUID).")
+    print("the machine's name, its card naming the machine and its company (never the UUID);")
+    print("the technician's DMs when the customer joined and when it ended, and their Home tab.")
     return 0
 
 

@@ -141,7 +141,8 @@ def _team_blocks(figures: TeamFigures) -> list[Block]:
     chart = [f"{day:%a %d %b}  {bar(count, most)} {count}" for day, count in figures.per_day]
     blocks.append(
         section(
-            "*Sessions per day, last 14 days*\n```" + "\n".join(chart) + "```", "home_team_chart"
+            "*Sessions per day, last 14 days*\n```\n" + "\n".join(chart) + "\n```",
+            "home_team_chart",
         )
     )
     return blocks
