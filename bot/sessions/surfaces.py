@@ -12,7 +12,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from bot.sessions.intents import DmKind, HomeRefresh, Intent, StatusReply, TechnicianDm
+from bot.sessions.intents import (
+    DmKind,
+    HomeRefresh,
+    Intent,
+    StartLink,
+    StatusReply,
+    TechnicianDm,
+)
 from bot.sessions.model import Session, SessionKind
 from bot.sessions.status import SessionStatus
 
@@ -28,9 +35,12 @@ def owed_on_change(
 ) -> list[Intent]:
     """What a session's status change owes beyond the card: a refresh of its technician's
     Home, and the DMs that matter (the customer joined an attended session; it ended). Only
-    status changes count (a detail learned between them owes nothing)."""
+    its creation (the start link is owed) and status changes count; a detail learned between
+    them owes nothing."""
     owed: list[Intent] = []
     for intent in intents:
+        if isinstance(intent, StartLink) and not owed:
+            owed.append(HomeRefresh(requester_id))
         if not isinstance(intent, StatusReply):
             continue
         if not owed:

@@ -188,3 +188,27 @@ async def test_global_shortcut_asks_where_the_card_goes(sqlite_url: str) -> None
         card = next(m for m in rig.slack.messages("CELSEWHERE") if "Gina Global" in m.text)
         assert card.thread_ts in (None, card.ts)  # top level there
         assert json.dumps(card.blocks)
+
+
+async def test_a_guest_using_the_message_shortcut_is_refused_as_with_the_command(
+    sqlite_url: str,
+) -> None:
+    async with Rig(database_url=sqlite_url) as rig:
+        guest = "UGUEST7"
+        rig.slack.set_user(guest, is_restricted=True)
+        ts = rig.slack.add_user_message(CHANNEL, "UASKER1", "help")
+        body = payloads.message_action(
+            callback_id="start_remote_support_message",
+            user=guest,
+            channel=CHANNEL,
+            message={"ts": ts, "user": "UASKER1", "text": "help"},
+            response_url=rig.slack.response_url("guest"),
+        )
+        form = await opened_form(rig, body)
+        values = {"customer_name": {"customer_name_input": text_value("Nina Needhelp")}}
+        status, answer = await post_signed(rig, submission(form, values, user=guest))
+        assert status == 200
+        assert isinstance(answer, dict) and answer["response_action"] == "update"
+        assert "guest" in json.dumps(answer).lower()
+        assert not rig.goto.sessions
+        assert [m.ts for m in rig.slack.messages(CHANNEL)] == [ts]

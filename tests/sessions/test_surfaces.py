@@ -9,6 +9,7 @@ from bot.sessions.intents import (
     DmKind,
     HomeRefresh,
     JoinLink,
+    StartLink,
     StatusReply,
     TechnicianDm,
 )
@@ -34,6 +35,11 @@ def test_a_status_change_refreshes_the_technicians_home_once() -> None:
         TECH,
         [Card(), StatusReply(SessionStatus.WAITING), StatusReply(SessionStatus.WAITING)],
     )
+    assert owed == [HomeRefresh(TECH)]
+
+
+def test_a_new_session_refreshes_the_technicians_home() -> None:
+    owed = owed_on_change(SessionKind.ATTENDED, TECH, [Card(), JoinLink(), StartLink()])
     assert owed == [HomeRefresh(TECH)]
 
 
