@@ -159,16 +159,6 @@ def claim_publish(
     return Claim(True)
 
 
-def published_at(conn: Connection, team_id: str, user_id: str) -> tuple[bool, datetime | None]:
-    """(whether they ever opened their Home, when it was last published)."""
-    found = conn.execute(
-        select(HOME_USERS.c.published_at).where(
-            HOME_USERS.c.team_id == team_id, HOME_USERS.c.user_id == user_id
-        )
-    ).first()
-    return (found is not None, found[0] if found is not None else None)
-
-
 def set_switch(conn: Connection, team_id: str, user_id: str, which: str, on: bool) -> None:
     if which not in ("join_dm", "end_dm"):
         raise ValueError(which)

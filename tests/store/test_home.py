@@ -1,0 +1,56 @@
+"""home_users on SQLite and PostgreSQL: the publish slot shared by replicas, and the switches."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.clock import utcnow
+from bot.store import home
+from bot.store.database import Database, make_engine
+from bot.store.schema import upgrade
+
+EVERY = timedelta(seconds=5)
+
+
+@pytest.fixture
+async def db(database_url: str) -> AsyncIterator[Database]:
+    engine = make_engine(database_url)
+    await upgrade(engine)
+    database = Database(engine)
+    try:
+        yield database
+    finally:
+        await database.dispose()
+
+
+async def test_a_home_never_opened_is_never_published(db: Database) -> None:
+    claim = await db.run_write(home.claim_publish, "T1", "U1", utcnow(), EVERY)
+    assert claim == home.Claim(False, None)
+
+
+async def test_one_publish_per_period(db: Database) -> None:
+    now = utcnow()
+    await db.run_write(home.opened, "T1", "U1", now)
+    await db.run_write(home.opened, "T1", "U1", now)  # opened again: still one row
+    assert (await db.run_write(home.claim_publish, "T1", "U1", now, EVERY)).taken
+    later = now + timedelta(seconds=2)
+    second = await db.run_write(home.claim_publish, "T1", "U1", later, EVERY)
+    assert not second.taken and second.due == now + EVERY
+    assert (await db.run_write(home.claim_publish, "T1", "U1", now + EVERY, EVERY)).taken
+    # Another user's Home has its own period.
+    await db.run_write(home.opened, "T1", "U2", now)
+    assert (await db.run_write(home.claim_publish, "T1", "U2", later, EVERY)).taken
+
+
+async def test_switches_default_on_and_stay_as_set(db: Database) -> None:
+    assert await db.run_write(home.switches, "T1", "U1") == home.Switches(True, True)
+    await db.run_write(home.set_switch, "T1", "U1", "join_dm", False)
+    assert await db.run_write(home.switches, "T1", "U1") == home.Switches(False, True)
+    await db.run_write(home.opened, "T1", "U1", utcnow())  # opening keeps the choice
+    await db.run_write(home.set_switch, "T1", "U1", "end_dm", False)
+    assert await db.run_write(home.switches, "T1", "U1") == home.Switches(False, False)
+    with pytest.raises(ValueError):
+        await db.run_write(home.set_switch, "T1", "U1", "card", False)
