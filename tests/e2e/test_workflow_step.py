@@ -85,3 +85,17 @@ async def test_step_fails_in_words_for_bad_inputs(sqlite_url: str) -> None:
         result = await run_step(rig, inputs(customer_email="not-an-email"))
         assert result["state"] == "failed"
         assert "inputs were not accepted" in result["error"]
+
+
+async def test_a_retried_delivery_starts_no_second_session(sqlite_url: str) -> None:
+    async with Rig(database_url=sqlite_url) as rig:
+        execution_id, body = rig.slack.function_executed(STEP, inputs())
+        for _ in range(2):  # Slack retries an event it thinks went unanswered
+            status, _ = await post_signed(rig, json.dumps(body))
+            assert status == 200
+        await wait_until(
+            lambda: rig.slack.function_result(execution_id) is not None, what="the step"
+        )
+        result = rig.slack.function_result(execution_id)
+        assert result is not None and result["state"] == "completed"
+        assert len(rig.goto.sessions) == 1
