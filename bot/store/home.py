@@ -179,3 +179,15 @@ def switches(conn: Connection, team_id: str, user_id: str) -> Switches:
         )
     ).first()
     return Switches(bool(found[0]), bool(found[1])) if found is not None else Switches()
+
+
+async def switches_of(tx: AsyncSession, team_id: str, user_id: str) -> Switches:
+    """The same, read outside any write transaction (what a DM being sent checks)."""
+    found = (
+        await tx.execute(
+            select(HOME_USERS.c.join_dm, HOME_USERS.c.end_dm).where(
+                HOME_USERS.c.team_id == team_id, HOME_USERS.c.user_id == user_id
+            )
+        )
+    ).first()
+    return Switches(bool(found[0]), bool(found[1])) if found is not None else Switches()

@@ -107,7 +107,8 @@ class Surfaces:
         return Sent() if result.ok else self._failure(row, result)
 
     async def _dm(self, row: outbox_store.OwedWrite, session: Session, kind: DmKind) -> Delivered:
-        switches = await self._db.run_write(home.switches, session.team_id, session.requester_id)
+        async with self._db.read() as tx:
+            switches = await home.switches_of(tx, session.team_id, session.requester_id)
         if (kind is DmKind.JOINED and not switches.join_dm) or (
             kind is DmKind.ENDED and not switches.end_dm
         ):
