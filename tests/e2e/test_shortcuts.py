@@ -212,3 +212,11 @@ async def test_a_guest_using_the_message_shortcut_is_refused_as_with_the_command
         assert "guest" in json.dumps(answer).lower()
         assert not rig.goto.sessions
         assert [m.ts for m in rig.slack.messages(CHANNEL)] == [ts]
+
+
+async def test_an_author_slack_will_not_describe_still_gets_the_form(sqlite_url: str) -> None:
+    async with Rig(database_url=sqlite_url) as rig:
+        rig.slack.remove_user(CUSTOMER)  # users.info answers user_not_found
+        _ts, form = await shortcut_on_message(rig, SHARED, CUSTOMER, "hello?")
+        assert initial(form, "customer_name") is None
+        assert initial(form, "customer_email") is None
