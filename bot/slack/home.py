@@ -13,7 +13,7 @@ from typing import Any
 from slack_sdk.models.blocks import Block, DividerBlock, HeaderBlock, SectionBlock
 from slack_sdk.models.views import View
 
-from bot.sessions.model import Session, SessionKind
+from bot.sessions.model import CreationState, Session, SessionKind
 from bot.sessions.status import SessionStatus
 from bot.sessions.surfaces import HomeData, TeamFigures, bar, card_permalink, team_figures
 from bot.slack.blocks import (
@@ -83,10 +83,15 @@ def _live_block(session: Session, workspace_url: str) -> SectionBlock:
     line = f"*{_customer(session)}* · {status} · since {slack_ago(session.created_at)}"
     if card:
         line += f" · {card}"
+    created = session.creation is CreationState.CREATED
+    if not created:
+        line += " · being created in GoToAssist"
     return SectionBlock(
         text=mrkdwn(truncate(line, MAX_SECTION_TEXT)),
         block_id=f"home_live_{session.id}",
-        accessory=button("Start link", HOME_START_LINK_ACTION, value=session.id),
+        accessory=(
+            button("Start link", HOME_START_LINK_ACTION, value=session.id) if created else None
+        ),
     )
 
 

@@ -88,6 +88,14 @@ def test_home_linked_switched_off_and_within_the_block_limit() -> None:
     assert '"value": "join_dm:on"' in shown
 
 
+def test_no_start_link_button_before_gotoassist_created_the_session() -> None:
+    from bot.sessions.model import CreationState
+
+    pending = data(live=[session(creation=CreationState.PENDING)])
+    shown = texts(render_home(pending, NOW))
+    assert "home_start_link" not in shown and "being created" in shown
+
+
 def test_empty_home_says_so() -> None:
     shown = texts(render_home(data(live=[], ended=[], team=[]), NOW))
     assert "No live sessions" in shown and "No ended sessions yet" in shown
