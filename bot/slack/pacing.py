@@ -34,6 +34,8 @@ TIER_3 = Budget(per_minute=50, burst=10)
 TIER_4 = Budget(per_minute=100, burst=10)
 
 # The bursts are below what Slack allows, so jitter on the way never tips a call over.
+DEFAULT = TIER_4  # methods not named below
+
 SLACK_BUDGETS: Mapping[str, Budget] = {
     "chat.postMessage": Budget(per_minute=60, burst=4, per_channel=True),
     "chat.update": TIER_3,
@@ -52,6 +54,7 @@ class _Bucket:
     tokens: float
     last: float
     not_before: float = 0.0  # a 429's Retry-After
+    busy: bool = False  # a call is on its way
     queue: list[tuple[int, float, int]] = field(default_factory=list)
     changed: asyncio.Condition = field(default_factory=asyncio.Condition)
 
@@ -81,19 +84,18 @@ class Pacer:
         self._budgets = budgets
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self._order = itertools.count()
-        self._not_before: dict[tuple[str, str], float] = {}  # methods with no budget
 
     def key(self, method: str, channel: str | None) -> tuple[str, str]:
-        budget = self._budgets.get(method)
-        per_channel = budget is not None and budget.per_channel
+        per_channel = self._budget(method).per_channel
         return method, (channel or "") if per_channel else "*"
 
-    def _bucket(self, key: tuple[str, str]) -> _Bucket | None:
+    def _budget(self, method: str) -> Budget:
+        return self._budgets.get(method, DEFAULT)
+
+    def _bucket(self, key: tuple[str, str]) -> _Bucket:
         bucket = self._buckets.get(key)
         if bucket is None:
-            budget = self._budgets.get(key[0])
-            if budget is None:
-                return None
+            budget = self._budget(key[0])
             rate = budget.per_minute / 60.0 * self._scale / self._replicas
             burst = max(1.0, float(budget.burst // self._replicas))
             now = time.monotonic()
@@ -106,7 +108,8 @@ class Pacer:
         """Drop idle, full buckets (one per channel ever written to otherwise)."""
         for key, bucket in list(self._buckets.items()):
             full = bucket.tokens + (now - bucket.last) * bucket.rate >= bucket.burst
-            if not bucket.queue and full and now >= bucket.not_before:
+            idle = not bucket.queue and not bucket.busy
+            if idle and full and now >= bucket.not_before:
                 del self._buckets[key]
 
     async def turn(
@@ -119,16 +122,11 @@ class Pacer:
         patience: float | None = None,
     ) -> bool:
         """Wait for a token of ``method`` (and ``channel``); lower ``priority`` first, then
-        older ``since`` first. False when the turn did not come within ``patience`` s."""
-        key = self.key(method, channel)
-        bucket = self._bucket(key)
-        if bucket is None:
-            wait = self._not_before.get(key, 0.0) - time.monotonic()
-            if wait > 0:
-                if patience is not None and patience < wait:
-                    return False
-                await asyncio.sleep(wait)
-            return True
+        older ``since`` first. False when the turn did not come within ``patience`` s.
+
+        A granted turn must be ended with ``done``: one call per method (and channel) is on
+        its way at a time, so that when Slack answers 429 no other is already sent."""
+        bucket = self._bucket(self.key(method, channel))
         entry = (priority, since, next(self._order))
         deadline = None if patience is None else time.monotonic() + patience
         async with bucket.changed:
@@ -137,10 +135,11 @@ class Pacer:
             try:
                 while True:
                     now = time.monotonic()
-                    head = bucket.queue[0] == entry
+                    head = bucket.queue[0] == entry and not bucket.busy
                     wait = bucket.wait(now) if head else 1.0
                     if head and wait <= 0:
                         bucket.tokens -= 1.0
+                        bucket.busy = True
                         return True
                     if deadline is not None and now >= deadline:
                         return False
@@ -154,21 +153,18 @@ class Pacer:
                 heapq.heapify(bucket.queue)
                 bucket.changed.notify_all()  # the next in line looks again
 
-    def slow_down(self, method: str, channel: str | None, retry_after: float) -> None:
-        """Slack answered 429 for this method (and channel): nothing more before Retry-After."""
-        key = self.key(method, channel)
-        until = time.monotonic() + retry_after
-        bucket = self._bucket(key)
-        if bucket is None:
-            self._not_before[key] = max(self._not_before.get(key, 0.0), until)
-            return
-        bucket.not_before = max(bucket.not_before, until)
-        bucket.tokens = min(bucket.tokens, 0.0)
+    async def done(self, method: str, channel: str | None, retry_after: float | None) -> None:
+        """The call a turn was given for is answered (``retry_after``: with a 429, which
+        holds this method and channel only, and nothing else, for that long)."""
+        bucket = self._bucket(self.key(method, channel))
+        async with bucket.changed:
+            bucket.busy = False
+            if retry_after is not None:
+                bucket.not_before = max(bucket.not_before, time.monotonic() + retry_after)
+                bucket.tokens = min(bucket.tokens, 0.0)
+            bucket.changed.notify_all()
 
     def ready_in(self, method: str, channel: str | None = None) -> float:
         """Seconds before a call of ``method`` to ``channel`` could go (ignoring the queue)."""
-        key = self.key(method, channel)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            return max(0.0, self._not_before.get(key, 0.0) - time.monotonic())
-        return bucket.wait(time.monotonic())
+        bucket = self._buckets.get(self.key(method, channel))
+        return 0.0 if bucket is None else bucket.wait(time.monotonic())

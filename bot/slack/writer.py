@@ -86,15 +86,16 @@ class SlackWriter:
         if not granted:
             wait = self.pacer.ready_in(method, channel)
             return Result(Outcome.PACED, {}, "paced", retry_after=wait)
-        result = await self._call(method, params)
-        if result.outcome is Outcome.RATE_LIMITED and result.retry_after is not None:
-            self.pacer.slow_down(method, channel, result.retry_after)
-            log.warning(
-                "Slack answered 429 to %s (%s): Retry-After %ss",
-                method,
-                channel,
-                result.retry_after,
-            )
+        retry_after: float | None = None
+        try:
+            result = await self._call(method, params)
+            if result.outcome is Outcome.RATE_LIMITED:
+                retry_after = result.retry_after or 1.0
+                log.warning(
+                    "Slack answered 429 to %s (%s): Retry-After %ss", method, channel, retry_after
+                )
+        finally:
+            await self.pacer.done(method, channel, retry_after)
         SLACK_CALLS.labels(method=method, outcome=result.error or result.outcome.value).inc()
         if result.outcome is Outcome.AUTH_FAILED:
             self.auth_failure = result.error
