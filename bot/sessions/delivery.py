@@ -12,7 +12,7 @@ Several status replies owed at once become one reply that names every status (``
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
@@ -90,6 +90,18 @@ def plan(owed: Sequence[Owed], now: datetime) -> Plan:
             continue
         ready.append(write)
     return Plan(tuple(ready), until)
+
+
+def pick(ready: Sequence[Owed], deferred: Set[int]) -> Owed | None:
+    """The write to send next of ``ready`` (``plan``), passing over those ``deferred`` (their
+    budget is busy: a new card waiting for its channel must not hold the start link, which
+    goes by DM); a thread write never passes its deferred new card. None: all are deferred."""
+    card_waits = any(w.lane is Lane.NEW_CARD and w.id in deferred for w in ready)
+    for write in ready:
+        if write.id in deferred or (card_waits and write.in_thread):
+            continue
+        return write
+    return None
 
 
 def covering(statuses: Sequence[SessionStatus]) -> tuple[SessionStatus, ...]:

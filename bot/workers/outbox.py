@@ -51,9 +51,10 @@ from bot.workers import rendering
 log = logging.getLogger(__name__)
 
 PERMANENT_PARK = timedelta(days=1)  # a write Slack refuses outright is looked at daily
-# A thread reply waits this long for its turn at the channel before the session's owed
-# writes are read again (a card edit queued meanwhile goes first; status replies coalesce).
-_THREAD_PATIENCE_S = 1.0
+# How long a write waits for its turn at a busy channel before the session's other writes
+# go (a new card: its start link, by DM) or are read again (a thread reply: a card edit
+# queued meanwhile goes first; status replies owed meanwhile join it).
+_PATIENCE_S = {Lane.NEW_CARD: 0.25, Lane.JOIN_LINK: 1.0, Lane.STATUS: 1.0}
 # Where the write being delivered stands in the pacer's line (one per delivery task).
 _TURN: ContextVar[Turn | None] = ContextVar("outbox_turn", default=None)
 
@@ -251,6 +252,8 @@ class OutboxWorker:
         heartbeat = asyncio.create_task(self._keep_lease(batch))
         try:
             done: set[int] = set()
+            deferred: set[int] = set()  # writes whose budget is busy, passed over for now
+            nothing_else = False  # the last look found nothing to send but deferred writes
             while True:
                 now = utcnow()
                 rows = {row.id: row for row in batch.rows if row.id not in done}
@@ -258,7 +261,12 @@ class OutboxWorker:
                 if not ready.ready:
                     until = ready.until
                     break
-                first = ready.ready[0]
+                first = delivery.pick(ready.ready, deferred)
+                if first is None:  # every write waits for a busy budget: look again
+                    deferred.clear()
+                    await self._reread(batch)
+                    nothing_else = True
+                    continue
                 row = rows[first.id]
                 group = [row]
                 if first.lane is Lane.STATUS:  # every status reply owed now: one reply
@@ -268,7 +276,9 @@ class OutboxWorker:
                     unsaved, unsaved_message = set(), False
                 if batch.lost:
                     return  # another replica took over: it sends the rest
-                patience = _THREAD_PATIENCE_S if first.in_thread else None
+                patience = _PATIENCE_S.get(first.lane)
+                if first.lane is Lane.NEW_CARD and nothing_else:
+                    patience = None  # the rest waits for the card: so does this delivery
                 since = row.created_at.timestamp()
                 token = _TURN.set(Turn(priority=first.lane, since=since, patience=patience))
                 try:
@@ -276,9 +286,10 @@ class OutboxWorker:
                 finally:
                     _TURN.reset(token)
                 if isinstance(step, NotYet):
-                    # The channel is busy: meanwhile, look again at what the session owes (a
-                    # new card edit goes ahead; new status replies join this one).
-                    await self._reread(batch)
+                    # The channel is busy: meanwhile, what else is owed goes (the start link),
+                    # then what the session owes is read again (a card edit queued meanwhile
+                    # goes ahead; new status replies join this one).
+                    deferred.add(row.id)
                     continue
                 if not isinstance(step, Sent):
                     await self._record_failure(row, step)
@@ -293,6 +304,7 @@ class OutboxWorker:
                         continue
                     break  # Slack is failing: the row waits, and everything behind it with it
                 finished = {r.id for r in group} | step.also
+                nothing_else = False
                 done |= finished
                 unsaved |= finished
                 unsaved_message = row.kind != outbox.CARD

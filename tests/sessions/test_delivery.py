@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.sessions.delivery import Lane, Owed, covering, lane_of, plan
+from bot.sessions.delivery import Lane, Owed, covering, lane_of, pick, plan
 from bot.sessions.intents import Card, JoinLink, Notice, StartLink, StatusReply, TrackingLost
 from bot.sessions.status import SessionStatus as S
 
@@ -104,3 +104,28 @@ def test_one_reply_for_several_statuses_names_every_one(
     statuses: list[S], named: tuple[S, ...]
 ) -> None:
     assert covering(statuses) == named
+
+
+@pytest.mark.parametrize(
+    ("deferred", "picked"),
+    [
+        (set(), 1),
+        ({1}, 2),  # the card waits for its channel: the start link goes
+        ({1, 2}, 4),  # ... and nothing of its thread passes it (3 is its join link)
+        ({1, 2, 4}, None),
+    ],
+)
+def test_a_write_waiting_for_a_busy_budget_does_not_hold_the_others(
+    deferred: set[int], picked: int | None
+) -> None:
+    ready = plan(
+        [
+            Owed(1, Lane.NEW_CARD, NOW),
+            Owed(2, Lane.PRIVATE, NOW),
+            Owed(3, Lane.JOIN_LINK, NOW),
+            Owed(4, Lane.PRIVATE, NOW),
+        ],
+        NOW,
+    ).ready
+    chosen = pick(ready, deferred)
+    assert (chosen.id if chosen else None) == picked
