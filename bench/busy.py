@@ -124,6 +124,7 @@ async def _slack_phase(scale: float) -> dict[str, Any]:
     floor = max(at - commanded[n] for at, n in zip(floor_at, order, strict=True))
 
     stale: list[float] = []
+    worst: list[tuple[float, str, str, float]] = []
     for (name, words), at in changed.items():
         shown = [
             c.at
@@ -134,6 +135,7 @@ async def _slack_phase(scale: float) -> dict[str, Any]:
             and card[1] in WORDS[WORDS.index(words) :]
         ]
         stale.append((min(shown) - at) if shown else math.inf)
+        worst.append((stale[-1], name, words, at - start))
 
     channel_posts = [
         c
@@ -155,6 +157,10 @@ async def _slack_phase(scale: float) -> dict[str, Any]:
         "busy_stale_max_s": round(max(stale), 2),
         "busy_429_share": round(limited / max(1, len(calls)), 4),
         "busy_calls": len(calls),
+        "busy_stale_worst": [
+            {"stale_s": round(w[0], 2), "customer": w[1], "status": w[2], "at_s": round(w[3], 1)}
+            for w in sorted(worst, reverse=True)[:3]
+        ],
         "busy_channel_posts": len(channel_posts),
         "busy_done_ratio": round((last_write - start) / least, 2),
     }
