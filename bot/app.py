@@ -35,6 +35,7 @@ from bot.sessions.limits import StartLimits, UserWindow
 from bot.sessions.machines import access_groups
 from bot.sessions.transition import PollSchedule
 from bot.slack import response_url
+from bot.slack.pacing import Pacer
 from bot.slack.people import SlackPeople
 from bot.slack.writer import SlackWriter
 from bot.store.database import Database, make_engine
@@ -127,7 +128,10 @@ def build_runtime(settings: Settings) -> Runtime:
     bot_token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else ""
     api_url = str(settings.slack_api_url)
     # One HTTP pool for every Slack call (slack_sdk opens a new one per call otherwise).
-    writer = SlackWriter(AsyncWebClient(token=bot_token, base_url=api_url, session=http))
+    pacer = Pacer(scale=settings.slack_rate_scale, replicas=settings.slack_replicas)
+    writer = SlackWriter(
+        AsyncWebClient(token=bot_token, base_url=api_url, session=http), pacer=pacer
+    )
     goto = GoToAssistClient(
         http,
         str(settings.gotoassist_api_url).rstrip("/"),

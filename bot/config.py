@@ -28,6 +28,10 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: AnyHttpUrl = AnyHttpUrl("https://slack.com/api/")
+    # Pacing (bot.slack.pacing): each replica takes 1/SLACK_REPLICAS of Slack's limits;
+    # SLACK_RATE_SCALE multiplies the paces assumed (tests and benchmarks against a stand-in).
+    slack_replicas: int = Field(default=1, ge=1, le=64)
+    slack_rate_scale: float = Field(default=1.0, gt=0, le=1000)
 
     # GoToAssist
     gotoassist_api_url: AnyHttpUrl = AnyHttpUrl("https://api.getgo.com/G2A/rest/v1")

@@ -120,6 +120,9 @@ async def send_slash(
     return await post_slack(http, base_url, body, sign(body))
 
 
+SLACK_RATE_SCALE = 10.0  # the harness's Slack pace: limits times this
+
+
 class StandIns:
     """The Slack and GoToAssist stand-ins, served by this process on loopback.
 
@@ -128,6 +131,10 @@ class StandIns:
     def __init__(self) -> None:
         self.slack = SlackStandIn(bot_token=BOT_TOKEN, team_id=TEAM)
         self.goto = GoToAssistStandIn(tokens=[GOTO_TOKEN])
+
+    def enforce_slack_limits(self, scale: float = SLACK_RATE_SCALE) -> None:
+        """The Slack stand-in answers 429 past Slack's limits, ``scale`` times faster."""
+        self.slack.enforce_rate_limits(True, scale=scale)
 
     @classmethod
     async def started(cls) -> StandIns:
@@ -185,6 +192,9 @@ def app_settings(
         "user_starts_per_min": 0,
         "max_open_sessions_per_user": 0,
         "user_status_per_min": 0,
+        # The app paces Slack writes 10x faster than Slack allows: a stand-in enforcing
+        # limits is told the same (StandIns.enforce_slack_limits), and tests stay fast.
+        "slack_rate_scale": SLACK_RATE_SCALE,
     }
     if oauth:
         values |= {

@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
-import hashlib
 import json
 import logging
 import math
 import random
-import time
-from collections import deque
 from collections.abc import Callable
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote, urlencode
@@ -24,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 from yarl import URL
 
 from bot.clock import as_utc, utcnow
+from bot.gotoassist.budget import Priority, PriorityLimiter
 from bot.gotoassist.errors import (
     GoToAssistError,
     InvalidResponse,
@@ -56,7 +54,6 @@ _M = TypeVar("_M", bound=BaseModel)
 BACKOFF_BASE_S = 0.2
 BACKOFF_CAP_S = 5.0
 MAX_RETRY_AFTER_S = 30.0  # a GET told to wait longer than this gives up at once
-_WINDOW_SLACK_S = 0.1  # margin so network jitter cannot push the server's count over
 
 
 ATTENDED_NOT_FOUND = (
@@ -88,26 +85,39 @@ class GoToAssistClient:
         self._timeout = aiohttp.ClientTimeout(total=timeout_s)
         self._observer = observer
         self._retries = max(0, get_retries)
-        self._limiter = RateLimiter(rate_per_s)
+        self._limiter = PriorityLimiter(rate_per_s)
 
-    async def create_session(self, token: str, req: CreateSessionRequest) -> CreateSessionResponse:
-        """``POST /sessions``. Retried only when GoToAssist cannot have created anything: no
-        connection could be made at all, or its rate limiter refused the call (429)."""
+    async def create_session(
+        self, token: str, req: CreateSessionRequest, *, user: str | None = None
+    ) -> CreateSessionResponse:
+        """``POST /sessions``, first in line for the budget (``user``: creates take turns by
+        user). Retried only when GoToAssist cannot have created anything: no connection could
+        be made at all, or its rate limiter refused the call (429)."""
         try:
             return await self._call(
-                "create", "POST", "/sessions", token, req.to_json_body(), CreateSessionResponse
+                "create",
+                "POST",
+                "/sessions",
+                token,
+                req.to_json_body(),
+                CreateSessionResponse,
+                Priority.CREATE,
+                user,
             )
         except NotFound as exc:
             if req.machine_uuid is not None:
                 raise
             raise NotFound(ATTENDED_NOT_FOUND, status=exc.status, detail=exc.detail) from None
 
-    async def get_session(self, token: str, id_or_token: str) -> SessionInfo:
-        """``GET /sessions/{id}`` by session id or session token, retried on transient failures."""
+    async def get_session(
+        self, token: str, id_or_token: str, *, priority: Priority = Priority.POLL
+    ) -> SessionInfo:
+        """``GET /sessions/{id}`` by session id or session token, retried on transient failures;
+        ``priority``: its place in line for the budget (a background poll by default)."""
         if not id_or_token:
             raise ValueError("a session id or session token is required")
         path = "/sessions/" + quote(id_or_token, safe="")
-        return await self._call("get", "GET", path, token, None, SessionInfo)
+        return await self._call("get", "GET", path, token, None, SessionInfo, priority)
 
     async def list_companies(
         self, token: str, *, q: str = "", limit: int = 100, offset: int = 0
@@ -115,7 +125,9 @@ class GoToAssistClient:
         """``GET /companies?q=&limit=&offset=``: one page of the account's companies (operation
         "directory": retried like a GET, and the lowest priority for the rate limiter)."""
         query = urlencode({"q": q, "limit": limit, "offset": offset})
-        return await self._call("directory", "GET", f"/companies?{query}", token, None, CompanyPage)
+        return await self._call(
+            "directory", "GET", f"/companies?{query}", token, None, CompanyPage, Priority.DIRECTORY
+        )
 
     async def list_machines(
         self, token: str, company_id: str, *, limit: int = 100, offset: int = 0
@@ -125,7 +137,9 @@ class GoToAssistClient:
             raise ValueError("a company id is required")
         query = urlencode({"limit": limit, "offset": offset})
         path = f"/companies/{quote(company_id, safe='')}/machines?{query}"
-        return await self._call("directory", "GET", path, token, None, MachinePage)
+        return await self._call(
+            "directory", "GET", path, token, None, MachinePage, Priority.DIRECTORY
+        )
 
     async def _call(
         self,
@@ -135,12 +149,16 @@ class GoToAssistClient:
         token: str,
         body: dict[str, Any] | None,
         model: type[_M],
+        priority: Priority,
+        user: str | None = None,
     ) -> _M:
         _check_token(token)
         attempt = 0
         while True:
             try:
-                return await self._attempt(operation, method, path, token, body, model)
+                return await self._attempt(
+                    operation, method, path, token, body, model, priority, user
+                )
             except GoToAssistError as exc:
                 delay = self._retry_delay(operation, exc, attempt)
                 if delay is None:
@@ -163,9 +181,11 @@ class GoToAssistClient:
         token: str,
         body: dict[str, Any] | None,
         model: type[_M],
+        priority: Priority,
+        user: str | None,
     ) -> _M:
         label = f"{method} /companies" if operation == "directory" else f"{method} /sessions"
-        await self._limiter.acquire(token)
+        await self._limiter.acquire(token, priority, user=user)
         headers = {"Authorization": self._authorization(token), "Accept": "application/json"}
         url = URL(self._base_url + path, encoded=True)
         try:
@@ -239,58 +259,6 @@ class GoToAssistClient:
             self._observer(method, outcome)
         except Exception:
             log.exception("GoToAssist observer failed")
-
-
-class RateLimiter:
-    """At most ``rate_per_s`` requests per second per token (sliding window, FIFO fair).
-
-    Keys are token hashes. A small slack keeps the server's own 1-second count under the limit
-    despite jitter in delivery. ``rate_per_s <= 0`` disables limiting.
-    """
-
-    def __init__(self, rate_per_s: float) -> None:
-        self._capacity = max(1, math.floor(rate_per_s)) if rate_per_s > 0 else 0
-        self._window = self._capacity / rate_per_s + _WINDOW_SLACK_S if rate_per_s > 0 else 0.0
-        self._keys: dict[str, _Window] = {}
-
-    async def acquire(self, token: str) -> None:
-        if not self._capacity:
-            return
-        key = hashlib.sha256(token.encode()).hexdigest()
-        window = self._keys.get(key)
-        if window is None:
-            self._prune()
-            window = self._keys[key] = _Window()
-        window.users += 1
-        try:
-            async with window.lock:
-                while len(window.sent) >= self._capacity:
-                    wait = window.sent[0] + self._window - time.monotonic()
-                    if wait <= 0:
-                        window.sent.popleft()
-                    else:
-                        await asyncio.sleep(wait)
-                window.sent.append(time.monotonic())
-        finally:
-            window.users -= 1
-
-    def _prune(self) -> None:
-        """Forget idle tokens so the table does not grow without bound."""
-        if len(self._keys) < 1024:
-            return
-        horizon = time.monotonic() - self._window
-        for key, window in list(self._keys.items()):
-            if not window.users and (not window.sent or window.sent[-1] < horizon):
-                del self._keys[key]
-
-
-class _Window:
-    __slots__ = ("lock", "sent", "users")
-
-    def __init__(self) -> None:
-        self.lock = asyncio.Lock()
-        self.users = 0
-        self.sent: deque[float] = deque()
 
 
 def backoff_delay(attempt: int) -> float:

@@ -377,6 +377,17 @@ def render_status_reply(session: Session, new_status: SessionStatus, now: dateti
     return text_message(body)
 
 
+def render_status_replies(
+    session: Session, statuses: Sequence[SessionStatus], now: datetime
+) -> Message:
+    """One thread reply standing for several status changes owed at once: a line for each
+    (each as its own reply would say it), so a reader misses none."""
+    if len(statuses) == 1:
+        return render_status_reply(session, statuses[0], now)
+    lines = [render_status_reply(session, status, now).text for status in statuses]
+    return text_message("\n".join(lines))
+
+
 def render_join_url_reply(session: Session) -> Message:
     """The thread reply carrying the customer join link, for the technician to send on."""
     customer = _customer(session)

@@ -1,8 +1,9 @@
 """Slack Web API writes with outcomes classified for the outbox worker.
 
-Every call goes through ``SlackWriter.call``, which counts it in metrics, keeps a gate per
-method so that no write is sent before a Retry-After allows it, and turns Slack's answers
-into a small set of outcomes the worker knows how to act on.
+Every call goes through ``SlackWriter.call``, which waits its turn at the pacer (Slack's
+limits per method and, for posts, per channel; a 429's Retry-After holds only the method and
+channel it answered for), counts it in metrics, and turns Slack's answers into a small set
+of outcomes the worker knows how to act on.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import defaultdict
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -20,6 +20,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.metrics import SLACK_CALLS
+from bot.slack.pacing import Pacer
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ class Outcome(Enum):
     AUTH_FAILED = "auth_failed"  # invalid_auth, token_revoked, account_inactive
     USER_NOT_IN_CHANNEL = "user_not_in_channel"
     FAILED = "failed"  # anything else: retrying will not help
+    PACED = "paced"  # not sent: its turn at the pacer did not come within its patience
 
 
 _CHANNEL_ERRORS = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
@@ -52,26 +54,48 @@ class Result:
         return self.outcome is Outcome.OK
 
 
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """Where a call stands in the pacer's line: lower ``priority`` first, then older
+    ``since`` (a Unix time); ``patience``: give up (``Outcome.PACED``) after that many s."""
+
+    priority: int = 0
+    since: float = 0.0
+    patience: float | None = None
+
+
 class SlackWriter:
-    def __init__(self, client: AsyncWebClient, *, timeout_s: float = 10.0) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, timeout_s: float = 10.0, pacer: Pacer | None = None
+    ) -> None:
         self._client = client
         self._timeout_s = timeout_s
-        self._not_before: dict[str, float] = {}
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.pacer = pacer or Pacer()
         self.auth_failure: str | None = None
         self._auth_checked_at = 0.0
 
-    async def call(self, method: str, **params: Any) -> Result:
-        """One Web API call. Calls of one method go out one at a time, so that when Slack
-        answers 429 no other call of that method is already on its way (Slack's limits are
-        per method; the busiest, chat.update, allows about one a second anyway)."""
-        async with self._locks[method]:
-            wait = self._not_before.get(method, 0.0) - time.monotonic()
-            if wait > 0:
-                return Result(Outcome.RATE_LIMITED, {}, "ratelimited", retry_after=wait)
+    async def call(self, method: str, /, *, turn: Turn | None = None, **params: Any) -> Result:
+        """One Web API call, sent when the pacer gives it a turn (``turn``: its place in
+        line; none: first come, first served)."""
+        turn = turn or Turn()
+        channel = params.get("channel")
+        channel = str(channel) if channel is not None else None
+        granted = await self.pacer.turn(
+            method, channel, priority=turn.priority, since=turn.since, patience=turn.patience
+        )
+        if not granted:
+            wait = self.pacer.ready_in(method, channel)
+            return Result(Outcome.PACED, {}, "paced", retry_after=wait)
+        retry_after: float | None = None
+        try:
             result = await self._call(method, params)
-            if result.outcome is Outcome.RATE_LIMITED and result.retry_after is not None:
-                self._not_before[method] = time.monotonic() + result.retry_after
+            if result.outcome is Outcome.RATE_LIMITED:
+                retry_after = result.retry_after or 1.0
+                log.warning(
+                    "Slack answered 429 to %s (%s): Retry-After %ss", method, channel, retry_after
+                )
+        finally:
+            await self.pacer.done(method, channel, retry_after)
         SLACK_CALLS.labels(method=method, outcome=result.error or result.outcome.value).inc()
         if result.outcome is Outcome.AUTH_FAILED:
             self.auth_failure = result.error

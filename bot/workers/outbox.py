@@ -18,7 +18,8 @@ import logging
 import random
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from contextvars import ContextVar
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,8 @@ from sqlalchemy import Connection
 from bot.clock import utcnow
 from bot.crypto import SecretBox
 from bot.metrics import CALLBACK_TO_SLACK, OUTBOX_DEPTH
+from bot.sessions import delivery
+from bot.sessions.delivery import Lane
 from bot.sessions.intents import (
     Card,
     HomeRefresh,
@@ -40,7 +43,7 @@ from bot.sessions.intents import (
 )
 from bot.sessions.model import Session, SessionKind
 from bot.slack.blocks import Message
-from bot.slack.writer import Outcome, Result, SlackWriter, is_direct_message
+from bot.slack.writer import Outcome, Result, SlackWriter, Turn, is_direct_message
 from bot.store import outbox
 from bot.store import sessions as session_store
 from bot.store.database import Database
@@ -53,6 +56,12 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 PERMANENT_PARK = timedelta(days=1)  # a write Slack refuses outright is looked at daily
+# How long a write waits for its turn at a busy channel before the session's other writes
+# go (a new card: its start link, by DM) or are read again (a thread reply: a card edit
+# queued meanwhile goes first; status replies owed meanwhile join it).
+_PATIENCE_S = {Lane.NEW_CARD: 0.25, Lane.JOIN_LINK: 1.0, Lane.STATUS: 1.0}
+# Where the write being delivered stands in the pacer's line (one per delivery task).
+_TURN: ContextVar[Turn | None] = ContextVar("outbox_turn", default=None)
 
 
 # -- what one delivery step came to ------------------------------------------------------------
@@ -90,7 +99,12 @@ class MoveToDm:
     why: Result
 
 
-Delivered = Sent | RetryAt | Park
+@dataclass(frozen=True, slots=True)
+class NotYet:
+    """Not sent: the channel's budget is spoken for by more wanted writes; look again."""
+
+
+Delivered = Sent | RetryAt | Park | NotYet
 Step = Delivered | MoveToDm
 
 
@@ -129,7 +143,7 @@ class OutboxWorker:
         lease: timedelta = timedelta(seconds=30),
         max_attempts: int = 8,
         parked_retry: timedelta = timedelta(minutes=5),
-        concurrency: int = 16,
+        concurrency: int = 64,
         idle_wait_s: float = 1.0,
         surfaces: Surfaces | None = None,
     ) -> None:
@@ -234,6 +248,7 @@ class OutboxWorker:
     # -- one session -------------------------------------------------------------------------
 
     async def _deliver_session(self, batch: _Batch) -> None:
+        """Send a session's owed writes, most wanted first (``bot.sessions.delivery``)."""
         session_id = batch.session.id
         until: datetime | None = None
         unsaved: set[int] = set()  # delivered, not yet deleted from the outbox
@@ -244,30 +259,63 @@ class OutboxWorker:
         heartbeat = asyncio.create_task(self._keep_lease(batch))
         try:
             done: set[int] = set()
-            for row in batch.rows:
-                if row.id in done:
-                    continue
-                if row.due_at > utcnow():
-                    if row.state == outbox.PARKED or row.kind == outbox.HOME:
-                        continue  # parked writes and Home refreshes hold up nothing
-                    until = row.due_at  # keep the order: nothing after it goes first
+            deferred: set[int] = set()  # writes whose budget is busy, passed over for now
+            nothing_else = False  # the last look found nothing to send but deferred writes
+            while True:
+                now = utcnow()
+                rows = {row.id: row for row in batch.rows if row.id not in done}
+                ready = delivery.plan([self._owed(row, batch) for row in rows.values()], now)
+                if not ready.ready:
+                    until = ready.until
                     break
+                first = delivery.pick(ready.ready, deferred)
+                if first is None:  # every write waits for a busy budget: look again
+                    deferred.clear()
+                    await self._reread(batch)
+                    nothing_else = True
+                    continue
+                row = rows[first.id]
+                group = [row]
+                if first.lane is Lane.STATUS:  # every status reply owed now: one reply
+                    group = [rows[w.id] for w in ready.ready if w.lane is Lane.STATUS]
                 if unsaved_message:  # record what went out before sending more
                     await self._progress.put(_Progress(session_id, batch.held, frozenset(unsaved)))
                     unsaved, unsaved_message = set(), False
                 if batch.lost:
                     return  # another replica took over: it sends the rest
-                step = await self._deliver(row, batch)
+                patience = _PATIENCE_S.get(first.lane)
+                if first.lane is Lane.NEW_CARD and nothing_else:
+                    patience = None  # the rest waits for the card: so does this delivery
+                since = row.created_at.timestamp()
+                token = _TURN.set(Turn(priority=first.lane, since=since, patience=patience))
+                try:
+                    step = await self._deliver(row, batch, group)
+                finally:
+                    _TURN.reset(token)
+                if isinstance(step, NotYet):
+                    # The channel is busy: meanwhile, what else is owed goes (the start link),
+                    # then what the session owes is read again (a card edit queued meanwhile
+                    # goes ahead; new status replies join this one).
+                    deferred.add(row.id)
+                    continue
                 if not isinstance(step, Sent):
                     await self._record_failure(row, step)
-                    if row.kind == outbox.HOME:
-                        continue  # a Home refresh waits alone, not sent early
-                    break  # the row waits, and everything behind it with it
-                finished = {row.id} | step.also
+                    limited = isinstance(step, RetryAt) and step.error == "ratelimited"
+                    if limited or row.kind == outbox.HOME:
+                        # Only what shares its order waits (the plan holds it); the rest goes
+                        # on. A Home refresh waits alone (never sent early) and holds nothing.
+                        batch.rows = [
+                            _waiting(r, step) if r.id == row.id else r for r in batch.rows
+                        ]
+                        continue
+                    break  # Slack is failing: the row waits, and everything behind it with it
+                finished = {r.id for r in group} | step.also
+                nothing_else = False
                 done |= finished
                 unsaved |= finished
                 unsaved_message = row.kind != outbox.CARD
-                CALLBACK_TO_SLACK.observe((utcnow() - row.created_at).total_seconds())
+                for sent in group:
+                    CALLBACK_TO_SLACK.observe((utcnow() - sent.created_at).total_seconds())
         except Exception:
             log.exception("session %s: delivery failed", session_id)
         finally:
@@ -276,6 +324,26 @@ class OutboxWorker:
             await self._progress.put(
                 _Progress(session_id, batch.held, frozenset(unsaved), release=True, until=until)
             )
+
+    @staticmethod
+    def _owed(row: outbox.OwedWrite, batch: _Batch) -> delivery.Owed:
+        intent = row.intent()
+        known = intent if isinstance(intent, Intent) else None
+        lane = delivery.lane_of(known, card_posted=batch.session.card_ts is not None)
+        return delivery.Owed(row.id, lane, row.due_at, parked=row.state == outbox.PARKED)
+
+    async def _reread(self, batch: _Batch) -> None:
+        """The session and its owed writes as they stand now (this replica holds them)."""
+        sid = batch.session.id
+
+        def read(conn: Connection) -> tuple[list[outbox.OwedWrite], list[Session]]:
+            return outbox.owed_by(conn, [sid]), session_store.by_ids(conn, [sid])
+
+        rows, found = await self._db.run_write(read)
+        if found:
+            batch.session = found[0]
+        batch.rows = rows
+        batch.card_edits = frozenset(row.id for row in rows if row.kind == outbox.CARD)
 
     async def _keep_lease(self, batch: _Batch) -> None:
         """Renew the lease every third of it while delivery goes on, so a slow delivery (a
@@ -300,8 +368,15 @@ class OutboxWorker:
                 return
             batch.held = renewed
 
-    async def _deliver(self, row: outbox.OwedWrite, batch: _Batch) -> Delivered:
-        """Send one row; what came of it."""
+    async def _call(self, method: str, **params: Any) -> Result:
+        """A Slack call, in line at the pacer where the write being delivered stands."""
+        return await self._slack.call(method, turn=_TURN.get(), **params)
+
+    async def _deliver(
+        self, row: outbox.OwedWrite, batch: _Batch, group: Sequence[outbox.OwedWrite]
+    ) -> Delivered:
+        """Send one row (``group``: the status replies it stands for with it); what came of
+        it. Each kind of write is one case here."""
         intent = row.intent()
         match intent:
             case Card():
@@ -314,14 +389,14 @@ class OutboxWorker:
                     if not isinstance(step, Sent):
                         return step
                     also = batch.card_edits
-                step = await self._reply(row, batch, intent)
+                step = await self._reply(row, batch, intent, group)
                 return Sent(also) if isinstance(step, Sent) else step
             case StartLink():
                 return await self._send_start_link(row, batch.session)
             case HomeRefresh() | TechnicianDm():
                 if self._surfaces is None:
                     return Sent()
-                return await self._surfaces.deliver(row, batch.session, intent)
+                return await self._surfaces.deliver(row, batch.session, intent, _TURN.get())
             case Notice(reason=reason, dm=dm):
                 message = rendering.notice(batch.session, reason)
                 return await self._notify(row, batch.session, message.text, message.blocks, dm)
@@ -347,7 +422,7 @@ class OutboxWorker:
         if session.card_ts is None or session.card_channel is None:
             return await self._post_card(row, batch, session.channel_id)
         message = rendering.card(session, utcnow())
-        result = await self._slack.call(
+        result = await self._call(
             "chat.update",
             channel=session.card_channel,
             ts=session.card_ts,
@@ -368,7 +443,7 @@ class OutboxWorker:
     ) -> Step:
         message = rendering.card(batch.session, utcnow())
         thread = batch.session.thread_ts if channel == batch.session.channel_id else None
-        result = await self._slack.call(
+        result = await self._call(
             "chat.postMessage",
             channel=channel,
             text=message.text,
@@ -411,26 +486,38 @@ class OutboxWorker:
             await self._enqueue(stored.id, JoinLink())
 
     async def _reply(
-        self, row: outbox.OwedWrite, batch: _Batch, intent: StatusReply | JoinLink
+        self,
+        row: outbox.OwedWrite,
+        batch: _Batch,
+        intent: StatusReply | JoinLink,
+        group: Sequence[outbox.OwedWrite],
     ) -> Delivered:
         """A reply in the card's thread; if the channel cannot take it, the card moves to the
         DM and the reply goes into its new thread there."""
-        step = await self._post_reply(row, batch, intent)
+        step = await self._post_reply(row, batch, intent, group)
         if isinstance(step, MoveToDm):
             moved = await self._move_card_to_dm(row, batch, step.why)
             if not isinstance(moved, Sent):
                 return moved
-            step = await self._post_reply(row, batch, intent)
+            step = await self._post_reply(row, batch, intent, group)
         if isinstance(step, MoveToDm):  # already in the DM: not a channel problem
             return self._failure(row, step.why)
         return step
 
     async def _post_reply(
-        self, row: outbox.OwedWrite, batch: _Batch, intent: StatusReply | JoinLink
+        self,
+        row: outbox.OwedWrite,
+        batch: _Batch,
+        intent: StatusReply | JoinLink,
+        group: Sequence[outbox.OwedWrite],
     ) -> Step:
         session = batch.session
-        message = rendering.thread_reply(session, intent, utcnow())
-        result = await self._slack.call(
+        statuses = [i.status for r in group if isinstance(i := r.intent(), StatusReply)]
+        if isinstance(intent, StatusReply) and len(statuses) > 1:
+            message = rendering.status_replies(session, statuses, utcnow())
+        else:
+            message = rendering.thread_reply(session, intent, utcnow())
+        result = await self._call(
             "chat.postMessage",
             channel=session.card_channel,
             thread_ts=card_thread(session),
@@ -466,7 +553,7 @@ class OutboxWorker:
         )
         if in_channel and session.card_ts is not None and row.attempts == 0:
             # Best effort: ephemerals vanish on reload, so the DM below is the copy that stays.
-            await self._slack.call(
+            await self._call(
                 "chat.postEphemeral",
                 channel=session.card_channel,
                 user=session.requester_id,
@@ -488,7 +575,7 @@ class OutboxWorker:
         """A private message to the requester: ephemeral where they are, else their DM."""
         blocks = blocks or None
         if not dm:
-            result = await self._slack.call(
+            result = await self._call(
                 "chat.postEphemeral",
                 channel=session.channel_id,
                 user=session.requester_id,
@@ -505,12 +592,12 @@ class OutboxWorker:
         )
 
     async def _send(self, row: outbox.OwedWrite, method: str, **params: Any) -> Delivered:
-        result = await self._slack.call(method, **params)
+        result = await self._call(method, **params)
         return Sent() if result.ok else self._failure(row, result)
 
     # -- failures ----------------------------------------------------------------------------
 
-    def _failure(self, row: outbox.OwedWrite, result: Result) -> RetryAt | Park:
+    def _failure(self, row: outbox.OwedWrite, result: Result) -> RetryAt | Park | NotYet:
         """When to try ``row`` again after Slack refused it (honouring Retry-After).
 
         Rate limits and auth pauses wait as long as Slack says. 5xx and connection errors
@@ -518,6 +605,8 @@ class OutboxWorker:
         counted and logged, and tried again every ``parked_retry`` so an outage that ends
         still lets the card catch up. Errors that retrying cannot fix park it for a day.
         """
+        if result.outcome is Outcome.PACED:
+            return NotYet()
         attempts = row.attempts + 1
         error = result.error or result.outcome.value
         if result.outcome is Outcome.RATE_LIMITED:
@@ -557,6 +646,13 @@ class OutboxWorker:
             error=step.error,
             park=True,
         )
+
+
+def _waiting(row: outbox.OwedWrite, step: RetryAt | Park) -> outbox.OwedWrite:
+    """The row as ``_record_failure`` left it in the database."""
+    if isinstance(step, RetryAt):
+        return replace(row, due_at=step.due, attempts=step.attempts)
+    return replace(row, due_at=utcnow() + step.retry, attempts=0, state=outbox.PARKED)
 
 
 def card_thread(session: Session) -> str | None:

@@ -6,8 +6,10 @@ in ``bot.slack``; nothing upstream (workflows, store) knows what a message looks
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
+from bot.sessions.delivery import covering
 from bot.sessions.intents import (
     CreationFailed,
     CreationInterrupted,
@@ -18,6 +20,7 @@ from bot.sessions.intents import (
     TrackingLost,
 )
 from bot.sessions.model import Session
+from bot.sessions.status import SessionStatus
 from bot.slack import blocks
 from bot.slack.account_blocks import render_tracking_lost
 from bot.slack.blocks import Message
@@ -38,6 +41,11 @@ def thread_reply(session: Session, intent: StatusReply | JoinLink, now: datetime
     if isinstance(intent, JoinLink):
         return blocks.render_join_url_reply(session)
     return blocks.render_status_reply(session, intent.status, now)
+
+
+def status_replies(session: Session, statuses: Sequence[SessionStatus], now: datetime) -> Message:
+    """One reply for several status changes owed at once (``delivery.covering`` chose them)."""
+    return blocks.render_status_replies(session, covering(statuses), now)
 
 
 def start_link(session: Session, launch_url: str) -> Message:

@@ -15,11 +15,11 @@ from bot.clock import utcnow
 from bot.sessions.intents import DmKind, HomeRefresh, TechnicianDm
 from bot.sessions.model import Session
 from bot.slack import home as home_blocks
-from bot.slack.writer import Outcome, Result, SlackWriter
+from bot.slack.writer import Outcome, Result, SlackWriter, Turn
 from bot.store import home
 from bot.store import outbox as outbox_store
 from bot.store.database import Database
-from bot.workers.outbox import Delivered, Park, RetryAt, Sent
+from bot.workers.outbox import Delivered, NotYet, Park, RetryAt, Sent
 
 log = logging.getLogger(__name__)
 
@@ -67,9 +67,9 @@ class Surfaces:
         await self._db.run_write(home.claim_publish, team_id, user_id, utcnow(), timedelta(0))
         return (await self._publish(team_id, user_id)).ok
 
-    async def _publish(self, team_id: str, user_id: str) -> Result:
+    async def _publish(self, team_id: str, user_id: str, turn: Turn | None = None) -> Result:
         view = await self.render(team_id, user_id)
-        result = await self._slack.call("views.publish", user_id=user_id, view=view)
+        result = await self._slack.call("views.publish", turn=turn, user_id=user_id, view=view)
         if not result.ok:
             log.warning("views.publish for %s failed: %s", user_id, result.error)
         return result
@@ -87,13 +87,20 @@ class Surfaces:
     # -- from the outbox ---------------------------------------------------------------------
 
     async def deliver(
-        self, row: outbox_store.OwedWrite, session: Session, intent: HomeRefresh | TechnicianDm
+        self,
+        row: outbox_store.OwedWrite,
+        session: Session,
+        intent: HomeRefresh | TechnicianDm,
+        turn: Turn | None = None,
     ) -> Delivered:
+        """One owed Home refresh or DM; ``turn``: its place in the pacer's line (its lane)."""
         if isinstance(intent, HomeRefresh):
-            return await self._refresh(row, session.team_id, intent.user_id)
-        return await self._dm(row, session, intent.kind)
+            return await self._refresh(row, session.team_id, intent.user_id, turn)
+        return await self._dm(row, session, intent.kind, turn)
 
-    async def _refresh(self, row: outbox_store.OwedWrite, team_id: str, user_id: str) -> Delivered:
+    async def _refresh(
+        self, row: outbox_store.OwedWrite, team_id: str, user_id: str, turn: Turn | None
+    ) -> Delivered:
         now = utcnow()
         claim = await self._db.run_write(home.claim_publish, team_id, user_id, now, self._every)
         if not claim.taken:
@@ -103,10 +110,12 @@ class Surfaces:
                 return Sent()  # published after this change: it is shown already
             # Not sent early: the row waits (the outbox skips HOME rows not yet due).
             return RetryAt(claim.due, row.attempts, "home refresh waits for HOME_REFRESH_S")
-        result = await self._publish(team_id, user_id)
+        result = await self._publish(team_id, user_id, turn)
         return Sent() if result.ok else self._failure(row, result)
 
-    async def _dm(self, row: outbox_store.OwedWrite, session: Session, kind: DmKind) -> Delivered:
+    async def _dm(
+        self, row: outbox_store.OwedWrite, session: Session, kind: DmKind, turn: Turn | None
+    ) -> Delivered:
         async with self._db.read() as tx:
             switches = await home.switches_of(tx, session.team_id, session.requester_id)
         if (kind is DmKind.JOINED and not switches.join_dm) or (
@@ -120,6 +129,7 @@ class Surfaces:
         message = render(session, workspace_url)
         result = await self._slack.call(
             "chat.postMessage",
+            turn=turn,
             channel=session.requester_id,  # lands in the app's DM with them
             text=message.text,
             blocks=message.blocks,
@@ -130,6 +140,8 @@ class Surfaces:
     def _failure(row: outbox_store.OwedWrite, result: Result) -> Delivered:
         attempts = row.attempts + 1
         error = result.error or result.outcome.value
+        if result.outcome is Outcome.PACED:
+            return NotYet()  # its turn at the pacer has not come: the outbox looks again
         if result.outcome is Outcome.RATE_LIMITED:
             return RetryAt(utcnow() + timedelta(seconds=result.retry_after or 1.0), attempts, error)
         if result.outcome is Outcome.TRANSIENT and attempts < MAX_ATTEMPTS:

@@ -169,7 +169,9 @@ class SessionStarter:
         )
         try:
             created = await with_token(
-                self._accounts, account, lambda token: self._goto.create_session(token, body)
+                self._accounts,
+                account,
+                lambda token: self._goto.create_session(token, body, user=user_id),
             )
         except GoToAssistError as exc:
             log.info("session %s: GoToAssist refused creation: %s", session_id, exc.user_message)

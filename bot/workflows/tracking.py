@@ -12,6 +12,7 @@ from sqlalchemy import Row
 from bot.accounts.resolver import AccountGone, AccountResolver, NoAccount, with_token
 from bot.clock import utcnow
 from bot.crypto import SecretBox, hash_token
+from bot.gotoassist.budget import Priority
 from bot.gotoassist.client import GoToAssistClient
 from bot.gotoassist.errors import GoToAssistError, NotFound, Unauthorized
 from bot.gotoassist.observation import to_observation
@@ -57,8 +58,9 @@ class Tracker:
             return self._box.decrypt(row.session_token_enc)
         return row.session_token  # type: ignore[no-any-return]
 
-    async def poll(self, session_id: str) -> None:
-        """Ask GoToAssist for one session's status and store what changed."""
+    async def poll(self, session_id: str, priority: Priority = Priority.POLL) -> None:
+        """Ask GoToAssist for one session's status and store what changed (``priority``: its
+        place in line for the GoToAssist budget; ``Priority.ASKED`` when a person asked)."""
         async with self._db.read() as tx:
             row = await session_store.get(tx, session_id)
             if row is None:
@@ -70,7 +72,9 @@ class Tracker:
                 raise NotFound("GoToAssist never gave this session a reference.", status=404)
             account = await self._accounts.for_owner(owner)
             info = await with_token(
-                self._accounts, account, lambda token: self._goto.get_session(token, ref)
+                self._accounts,
+                account,
+                lambda token: self._goto.get_session(token, ref, priority=priority),
             )
             event = rules.PollAnswered(to_observation(info))
             POLLS.labels(outcome="ok").inc()

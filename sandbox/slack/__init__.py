@@ -48,7 +48,8 @@ Behaviour worth knowing:
   window is appended to ``retry_after_violations`` (and, while limits are enforced, answered
   429 again). ``enforce_rate_limits()`` uses ``DEFAULT_RATE_LIMITS``: chat.postMessage 60/min
   per channel with a burst of 5; Tier 3 methods (chat.update ...) 50/min and Tier 4 methods
-  100/min per workspace, bursts of 20.
+  100/min per workspace, bursts of 20; ``scale`` multiplies every rate (to match the app's
+  ``SLACK_RATE_SCALE``). ``calls`` and ``rate_limited()`` count every call and every 429.
 * ``users.info`` makes up a user for any id (time zone ``default_tz``) unless ``set_user`` or
   ``remove_user`` said otherwise.
 
@@ -80,7 +81,7 @@ Control over HTTP (for an app running in another process; no auth, loopback only
   ``fail_next_error {method, error="internal_error", count=1}``,
   ``set_latency {method, seconds}``, ``hang_next {method, count=1}``, ``release_hung {}``,
   ``clear_faults {}``, ``enforce_rate_limits {enabled=true, limits?: {METHOD: {per_minute,
-  burst, per_channel}}}``, ``archive/unarchive/remove_bot/invite_bot/delete_channel
+  burst, per_channel}}, scale=1}``, ``archive/unarchive/remove_bot/invite_bot/delete_channel
   {channel}``, ``add_channel {channel, name?, private=false}``, ``delete_message {channel,
   ts}``, ``add_user_message {channel, user, text, thread_ts?}`` (R: ts),
   ``revoke_token {token?}``, ``add_token {token}``, ``set_user_not_in_channel {channel, user}``,

@@ -76,9 +76,14 @@ class FaultInjection(SlackState):
         self,
         enabled: bool = True,
         limits: Mapping[str, RateLimit | Mapping[str, Any]] | None = None,
+        scale: float = 1.0,
     ) -> None:
-        """Apply per-method limits (``DEFAULT_RATE_LIMITS`` updated by ``limits``)."""
+        """Apply per-method limits (``DEFAULT_RATE_LIMITS`` updated by ``limits``); ``scale``
+        multiplies every rate (the app's ``SLACK_RATE_SCALE`` to match, so tests stay fast)."""
+        if scale <= 0:
+            raise ValueError("scale must be > 0")
         self._enforce = enabled
+        self._rate_scale = float(scale)
         for method, limit in (limits or {}).items():
             self._limits[method] = limit if isinstance(limit, RateLimit) else RateLimit(**limit)
         self._buckets.clear()
@@ -141,7 +146,7 @@ class FaultInjection(SlackState):
         block = self._blocks.get(key)
         if block is not None and now < block.until:
             return max(1, math.ceil(block.until - now))
-        rate = limit.per_minute / 60.0
+        rate = limit.per_minute / 60.0 * self._rate_scale
         bucket = self._buckets.get(key)
         if bucket is None:
             bucket = self._buckets[key] = Bucket(tokens=float(limit.burst), last=now)

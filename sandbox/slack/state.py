@@ -87,6 +87,7 @@ class SlackState:
         self._faults: dict[str, deque[Fault]] = {}
         self._latency: dict[str, float] = {}
         self._enforce = False
+        self._rate_scale = 1.0
         self._limits: dict[str, RateLimit] = dict(DEFAULT_RATE_LIMITS)
         self._buckets: dict[tuple[str, str], Bucket] = {}
         self._blocks: dict[tuple[str, str], RetryBlock] = {}
@@ -154,6 +155,10 @@ class SlackState:
 
     def calls_to(self, method: str) -> list[RecordedCall]:
         return [c for c in self.calls if c.method == method]
+
+    def rate_limited(self, method: str | None = None) -> list[RecordedCall]:
+        """Every call answered 429 (of ``method``, or of any)."""
+        return [c for c in self.calls if c.status == 429 and method in (None, c.method)]
 
     def messages(
         self, channel: str | None = None, *, replies: bool = True, deleted: bool = True

@@ -10,6 +10,7 @@ import time
 
 from slack_bolt.async_app import AsyncAck, AsyncRespond
 
+from bot.gotoassist.budget import Priority
 from bot.listeners.deps import ListenerDeps
 from bot.sessions.access import may_see
 from bot.slack import blocks
@@ -56,7 +57,8 @@ async def show_status(
         )
         return
     if not session.status.is_terminal:
-        await deps.tracker.poll(session.id)  # fresh from GoToAssist, stored like any poll
+        # Fresh from GoToAssist (a person asked: ahead of background polls), stored as any poll.
+        await deps.tracker.poll(session.id, Priority.ASKED)
         async with deps.db.read() as db:
             fresh = await store.get(db, session.id)
             session = store.to_domain(fresh) if fresh is not None else session
