@@ -7,7 +7,17 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.sessions.delivery import Lane, Owed, covering, lane_of, pick, plan
-from bot.sessions.intents import Card, JoinLink, Notice, StartLink, StatusReply, TrackingLost
+from bot.sessions.intents import (
+    Card,
+    DmKind,
+    HomeRefresh,
+    JoinLink,
+    Notice,
+    StartLink,
+    StatusReply,
+    TechnicianDm,
+    TrackingLost,
+)
 from bot.sessions.status import SessionStatus as S
 
 NOW = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
@@ -23,6 +33,8 @@ LATER = NOW + timedelta(seconds=5)
         (Notice(TrackingLost()), True, Lane.PRIVATE),
         (JoinLink(), True, Lane.JOIN_LINK),
         (StatusReply(S.ACTIVE), True, Lane.STATUS),
+        (TechnicianDm(DmKind.JOINED), True, Lane.PRIVATE),
+        (HomeRefresh("U1"), True, Lane.HOME),
         (None, True, Lane.PRIVATE),
     ],
 )
@@ -46,6 +58,13 @@ def test_new_card_then_start_link_then_edit_then_join_then_status_oldest_first()
     assert _ids(owed) == ((5, 4, 2, 1, 3), None)
     edits = [Owed(1, Lane.STATUS, NOW), Owed(2, Lane.CARD_EDIT, NOW)]
     assert _ids(edits) == ((2, 1), None)
+
+
+def test_a_home_refresh_goes_last_and_one_not_yet_due_holds_nothing() -> None:
+    owed = [Owed(1, Lane.HOME, NOW), Owed(2, Lane.STATUS, NOW), Owed(3, Lane.PRIVATE, NOW)]
+    assert _ids(owed) == ((3, 2, 1), None)
+    waiting = [Owed(1, Lane.HOME, LATER), Owed(2, Lane.JOIN_LINK, NOW), Owed(3, Lane.STATUS, NOW)]
+    assert _ids(waiting) == ((2, 3), LATER)
 
 
 @pytest.mark.parametrize(
