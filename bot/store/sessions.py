@@ -28,6 +28,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.sessions.limits import StartLimits, is_open, start_refusal
@@ -104,6 +105,13 @@ def request_of(session: Session) -> SessionRequest:
 async def get(tx: AsyncSession, session_id: str) -> Row[Any] | None:
     query = select(SESSIONS).where(SESSIONS.c.id == session_id)
     return (await tx.execute(query)).one_or_none()
+
+
+async def started_by(tx: AsyncSession, request_key: str) -> str | None:
+    """The session a start with this ``request_key`` stored, if any (a retried delivery)."""
+    query = select(SESSIONS.c.id).where(SESSIONS.c.request_key == request_key)
+    found = (await tx.execute(query)).scalar()
+    return None if found is None else str(found)
 
 
 async def find_for_user(tx: AsyncSession, team_id: str, ref: str) -> Row[Any] | None:
@@ -228,8 +236,10 @@ def new_pending(
     goto_account: str | None,
     now: datetime,
     thread_ts: str | None = None,
+    request_key: str | None = None,
 ) -> Values:
-    """A row stored before GoToAssist is asked, so that nothing started is ever lost."""
+    """A row stored before GoToAssist is asked, so that nothing started is ever lost.
+    ``request_key``: what made the start when it may be delivered again (unique)."""
     return {
         "id": session_id,
         "team_id": team_id,
@@ -253,6 +263,7 @@ def new_pending(
         "poll_failures": 0,
         "tracking_lost": False,
         "thread_ts": thread_ts,
+        "request_key": request_key,
     }
 
 
@@ -267,10 +278,30 @@ def insert_within_limits(
     limit (counted and inserted in one write transaction, so two starts racing past the
     check each listener makes first are still caught: the second is then failed, in words,
     rather than lost)."""
+    key = values.get("request_key")
+    if key is not None:
+        found = conn.execute(select(SESSIONS.c.id).where(SESSIONS.c.request_key == key))
+        existing = found.scalar()
+        if existing is not None:
+            raise AlreadyStarted(str(existing))
     query = _load_query(values["team_id"], values["requester_id"], since)
     started, opened = _load(conn.execute(query).all(), since)
-    insert_session(conn, values)
+    try:
+        insert_session(conn, values)
+    except IntegrityError:
+        if key is None:
+            raise
+        raise AlreadyStarted(None) from None  # another replica stored it a moment ago
     return start_refusal(started, opened, limits)
+
+
+class AlreadyStarted(Exception):
+    """The start's ``request_key`` is stored already: this is a retried delivery of a start
+    that was taken on (``session_id``, when known); nothing is stored or started again."""
+
+    def __init__(self, session_id: str | None) -> None:
+        super().__init__(session_id)
+        self.session_id = session_id
 
 
 def _column_values(transition: Transition) -> Values:

@@ -76,6 +76,9 @@ class SessionRow(Base):
     card_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     # The message whose thread the card is posted in (a message shortcut), or None.
     thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # What made the start, when it may be delivered again (a workflow step's execution id):
+    # unique, so a retried delivery, on any replica, starts nothing twice.
+    request_key: Mapped[str | None] = mapped_column(String(120), nullable=True)
 
     # Work claimed by one replica at a time (outbox delivery, polling), with a lease.
     outbox_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -95,6 +98,7 @@ class SessionRow(Base):
         Index("ix_sessions_creation", "creation", "created_at"),
         Index("ix_sessions_updated_at", "updated_at"),
         Index("ix_sessions_team_created", "team_id", "created_at"),
+        Index("ix_sessions_request_key", "request_key", unique=True),
     )
 
 

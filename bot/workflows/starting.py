@@ -51,6 +51,7 @@ class StartReport:
     session_id: str
     failure: str | None
     customer_join_url: str | None = None
+    repeated: bool = False  # a retried request already taken on: nothing was started now
 
 
 class SessionStarter:
@@ -110,10 +111,13 @@ class SessionStarter:
         user_id: str,
         request: SessionRequest,
         thread_ts: str | None = None,
+        request_key: str | None = None,
     ) -> StartReport:
         """Start, and say how it went (for a caller that must answer someone, such as a
         workflow step): the session id, and why nothing started when it did not. The private
-        notice to the technician is queued either way, as for every start."""
+        notice to the technician is queued either way, as for every start. ``request_key``:
+        what made this start when it may be delivered again (a workflow step's execution);
+        a second start with the same key, on any replica, starts nothing (``repeated``)."""
         session_id = uuid.uuid4().hex
         callback_token = new_callback_token() if self._callback_base else None
         now = utcnow()
@@ -145,10 +149,15 @@ class SessionStarter:
             goto_account=account.owner if account else None,
             now=now,
             thread_ts=thread_ts,
+            request_key=request_key,
         )
-        over = await self._db.run_write_off_loop(
-            session_store.insert_within_limits, pending, self._limits, self._window_start(now)
-        )
+        try:
+            over = await self._db.run_write_off_loop(
+                session_store.insert_within_limits, pending, self._limits, self._window_start(now)
+            )
+        except session_store.AlreadyStarted as exc:
+            log.info("start %s delivered again; already taken on", request_key)
+            return StartReport(exc.session_id or "", None, repeated=True)
         if over is not None and account is not None:  # two starts raced past refusal()
             account, failure = None, over
         if account is None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections import OrderedDict
 from typing import Any
 
 from slack_bolt.async_app import AsyncBoltContext
@@ -35,26 +34,6 @@ log = logging.getLogger(__name__)
 
 FUNCTION_CALLBACK_ID = "start_remote_support_session"
 CARD_WAIT_S = 20.0  # how long the step waits for the card to be posted (for its permalink)
-_SEEN_MAX = 1000
-
-
-class _Seen:
-    """Executions this process has taken on: Slack retries an event it thinks unanswered,
-    and a retried step must not start a second session (bounded, oldest forgotten first)."""
-
-    def __init__(self) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, execution_id: str) -> bool:
-        if execution_id in self._ids:
-            return False
-        self._ids[execution_id] = None
-        while len(self._ids) > _SEEN_MAX:
-            self._ids.popitem(last=False)
-        return True
-
-
-_seen = _Seen()
 
 
 def request_from_inputs(inputs: dict[str, Any]) -> SessionRequest:
@@ -89,9 +68,15 @@ async def start_session_step(
     deps = deps_of(context)
     event = body.get("event") or {}
     execution_id = str(event.get("function_execution_id") or "")
-    if execution_id and not _seen.first_time(execution_id):
-        log.info("workflow step %s delivered again; already taken on", execution_id)
-        return
+    # Slack delivers an event again when it thinks it unanswered, to any replica: the
+    # execution id is the start's key, stored with the session (unique), so it starts once.
+    request_key = f"function:{execution_id}" if execution_id else None
+    if request_key is not None:
+        async with deps.db.read() as tx:
+            taken = await store.started_by(tx, request_key)
+        if taken is not None:
+            log.info("workflow step %s delivered again; already taken on", execution_id)
+            return
     team_id = str(body.get("team_id") or context.team_id or "")
     technician = str(inputs.get("technician") or "")
     channel_id = str(inputs.get("channel") or "")
@@ -110,8 +95,15 @@ async def start_session_step(
         await fail(f"<@{technician}> cannot start a remote support session: {refusal.reason}")
         return
     report = await deps.starter.start_reporting(
-        team_id=team_id, channel_id=channel_id, user_id=technician, request=request
+        team_id=team_id,
+        channel_id=channel_id,
+        user_id=technician,
+        request=request,
+        request_key=request_key,
     )
+    if report.repeated:
+        log.info("workflow step %s delivered again; already taken on", execution_id)
+        return
     if report.failure is not None:
         await fail(f"No remote support session was started: {report.failure}")
         return
