@@ -78,12 +78,16 @@ class Choice:
     uuid: str
     channel_id: str
     request: SessionRequest
+    thread_ts: str | None = None  # the card goes in that message's thread (a message shortcut)
 
 
-def choice_value(uuid: str, channel_id: str, request: SessionRequest) -> str:
+def choice_value(
+    uuid: str, channel_id: str, request: SessionRequest, thread_ts: str | None = None
+) -> str:
     data: dict[str, Any] = {
         "m": uuid,
         "c": channel_id,
+        "h": thread_ts,
         "n": request.customer_name,
         "e": request.customer_email,
         "t": request.partner_object,
@@ -108,6 +112,7 @@ def read_choice(value: str) -> Choice | None:
     return Choice(
         uuid=text["m"],
         channel_id=text.get("c", ""),
+        thread_ts=text.get("h") or None,
         request=SessionRequest(
             kind=SessionKind.UNATTENDED,
             customer_name=text.get("n"),
@@ -253,7 +258,11 @@ OFFLINE_VIEW_CALLBACK_ID = "start_session_offline"
 
 
 def build_offline_view(
-    machine: MachineEntry, *, channel_id: str, request: SessionRequest
+    machine: MachineEntry,
+    *,
+    channel_id: str,
+    request: SessionRequest,
+    thread_ts: str | None = None,
 ) -> dict[str, Any]:
     """What the form turns into when the chosen machine is not online: the question, with
     "Start anyway" as its submit button (the choice rides in private_metadata)."""
@@ -261,7 +270,7 @@ def build_offline_view(
     return View(
         type="modal",
         callback_id=OFFLINE_VIEW_CALLBACK_ID,
-        private_metadata=choice_value(machine.uuid, channel_id, request),
+        private_metadata=choice_value(machine.uuid, channel_id, request, thread_ts),
         title=plain("Remote support"),
         submit=plain("Start anyway"),
         close=plain("Don't start"),

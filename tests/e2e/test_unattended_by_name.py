@@ -428,3 +428,36 @@ async def test_the_form_starts_the_machine_picked_and_asks_about_an_offline_one(
         assert answer["response_action"] == "errors"
         assert "not one you may open" in answer["errors"]["machine_uuid"]
         assert len(creates(rig)) == 2
+
+
+async def test_an_offline_machine_started_from_a_messages_form_keeps_the_card_in_its_thread(
+    sqlite_url: str,
+) -> None:
+    """The message shortcut's form (the card to go in that message's thread) with an offline
+    machine: the question, "Start anyway", and the card is still a reply in that thread."""
+    async with company_rig(sqlite_url, unattended_access="Acme Corp=@tier2") as rig:
+        await loaded(rig)
+        parent = rig.slack.add_user_message(CHANNEL, "UASKER1", "the front desk PC is down")
+        form = {"callback_id": "start_session", "private_metadata": f"{CHANNEL}/{parent}"}
+        status, answer = await rig.post_signed(
+            submission(form | {"state": {"values": chosen(ACME_02, "Front Desk")}})
+        )
+        assert status == 200 and answer["response_action"] == "update"
+        question = answer["view"]
+        confirm = {
+            "callback_id": question["callback_id"],
+            "private_metadata": question["private_metadata"],
+            "state": {"values": {}},
+        }
+        status, answer = await rig.post_signed(submission(confirm))
+        assert status == 200 and not answer
+        assert (await wait_create(rig)).json["machineUuid"] == ACME_02
+
+        def in_thread() -> list[Any]:
+            return [m for m in rig.slack.thread(CHANNEL, parent) if "FRONTDESK-02" in m.text]
+
+        await wait_until(lambda: bool(in_thread()), within=20, what="the card in the thread")
+        (card,) = in_thread()
+        assert card.thread_ts == parent
+        top = [m for m in rig.slack.messages(CHANNEL) if m.thread_ts in (None, m.ts)]
+        assert [m.ts for m in top] == [parent]  # nothing at the top but the asker's message

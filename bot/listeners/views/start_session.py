@@ -63,7 +63,9 @@ async def start_session_submitted(
             return
         if chosen is not None:
             if not chosen.online:
-                question = build_offline_view(chosen, channel_id=channel_id, request=parsed)
+                question = build_offline_view(
+                    chosen, channel_id=channel_id, request=parsed, thread_ts=thread_ts
+                )
                 await ack(response_action="update", view=question)
                 return
             parsed = with_machine(parsed, chosen)
@@ -150,6 +152,7 @@ async def offline_confirmed(
         channel_id=choice.channel_id or user_id,
         user_id=user_id,
         request=request,
+        thread_ts=choice.thread_ts if choice.channel_id else None,
     )
 
 
