@@ -159,12 +159,14 @@ class Transition:
     ``values`` are new column values by column name (``status`` as a SessionStatus,
     ``collaborators`` as a tuple; columns the domain does not model, such as the encrypted
     start link, by their stored name). ``intents`` are the Slack writes owed, in order.
-    ``next_poll_at`` is the next poll (None: never again) or ``KEEP``.
+    ``next_poll_at`` is the next poll (None: never again) or ``KEEP``; ``confirm``: that
+    poll confirms a terminal callback, so it goes ahead of background polls.
     """
 
     values: dict[str, Any] = field(default_factory=dict)
     intents: tuple[Intent, ...] = ()
     next_poll_at: datetime | Literal[_Keep.KEEP] | None = KEEP
+    confirm: bool = False
 
     @property
     def changes_session(self) -> bool:
@@ -267,7 +269,7 @@ def _callback(
     if session.status.is_terminal or session.expired or session.tracking_lost:
         return NOTHING
     if obs.status.is_terminal:
-        return Transition(next_poll_at=_sooner(session, now + schedule.confirm_after))
+        return Transition(next_poll_at=_sooner(session, now + schedule.confirm_after), confirm=True)
     hint = replace(
         obs,
         goto_session_id=None,

@@ -316,6 +316,8 @@ def _column_values(transition: Transition) -> Values:
             columns[name] = value
     if transition.next_poll_at is not KEEP:
         columns["next_poll_at"] = transition.next_poll_at
+    if transition.confirm:
+        columns["confirm_poll"] = True
     return columns
 
 
@@ -431,12 +433,17 @@ def _save_columns(
     conn.execute(_update_columns(names), params)
 
 
-def claim_polls(conn: Connection, now: datetime, lease: timedelta, limit: int) -> list[str]:
-    """Sessions due a poll, leased to this replica (SKIP LOCKED on PostgreSQL)."""
+def claim_polls(
+    conn: Connection, now: datetime, lease: timedelta, limit: int, *, confirms: bool = False
+) -> list[str]:
+    """Sessions due a poll, longest overdue first, leased to this replica (SKIP LOCKED on
+    PostgreSQL). ``confirms``: only polls confirming a terminal callback (then no longer
+    marked: should this one fail, the retry is an ordinary poll); else only the others."""
     query = (
         select(SESSIONS.c.id)
         .where(SESSIONS.c.next_poll_at.is_not(None), SESSIONS.c.next_poll_at <= now)
         .where(or_(SESSIONS.c.poll_lease_until.is_(None), SESSIONS.c.poll_lease_until < now))
+        .where(SESSIONS.c.confirm_poll == confirms)
         .order_by(SESSIONS.c.next_poll_at)
         .limit(limit)
         .with_for_update(skip_locked=True)
@@ -444,6 +451,8 @@ def claim_polls(conn: Connection, now: datetime, lease: timedelta, limit: int) -
     ids = list(conn.execute(query).scalars().all())
     if ids:
         conn.execute(
-            update(SESSIONS).where(SESSIONS.c.id.in_(ids)).values(poll_lease_until=now + lease)
+            update(SESSIONS)
+            .where(SESSIONS.c.id.in_(ids))
+            .values(poll_lease_until=now + lease, confirm_poll=False)
         )
     return ids

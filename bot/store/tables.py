@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    false,
     true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -85,6 +86,8 @@ class SessionRow(Base):
     next_poll_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     poll_lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     poll_failures: Mapped[int] = mapped_column(Integer, default=0)
+    # The next poll confirms a terminal callback: it is asked before background polls.
+    confirm_poll: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The account that follows this session was unlinked or revoked: polling stopped.
     tracking_lost: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # RETENTION_DAYS after it ended, the customer's details and every link were erased.

@@ -1,5 +1,9 @@
 """The poller: the safety net for lost callbacks. Every live session is asked about on a
-backing-off schedule, so it reaches its final state even if no callback ever arrives."""
+backing-off schedule, so it reaches its final state even if no callback ever arrives.
+
+A poll confirming a terminal callback (the card waits for GoToAssist's own word that the
+session ended) has a loop of its own, claimed apart and asked at ``Priority.CONFIRM``, so it
+never waits behind a batch of background polls held back by the GoToAssist budget."""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ import logging
 from datetime import timedelta
 
 from bot.clock import utcnow
+from bot.gotoassist.budget import Priority
 from bot.store import sessions as session_store
 from bot.store.database import Database
 from bot.workflows.starting import SessionStarter
@@ -29,6 +34,8 @@ class Poller:
         batch: int = 32,
         concurrency: int = 8,
         tick_s: float = 1.0,
+        confirm_tick_s: float = 0.25,
+        confirm_concurrency: int = 4,
     ) -> None:
         self._db = db
         self._tracker = tracker
@@ -38,8 +45,45 @@ class Poller:
         self._batch = batch
         self._limit = asyncio.Semaphore(concurrency)
         self._tick_s = tick_s
+        self._confirm_tick_s = confirm_tick_s
+        self._confirm_limit = asyncio.Semaphore(confirm_concurrency)
 
     async def run(self, stopping: asyncio.Event) -> None:
+        confirming = asyncio.create_task(self._confirm_loop(stopping), name="poll-confirms")
+        try:
+            await self._poll_loop(stopping)
+        finally:
+            confirming.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await confirming
+
+    async def _confirm_loop(self, stopping: asyncio.Event) -> None:
+        while not stopping.is_set():
+            try:
+                claimed = await self.confirm_once()
+            except Exception:
+                log.exception("confirmation pass failed; retrying")
+                claimed = 0
+            if claimed < self._batch:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stopping.wait(), timeout=self._confirm_tick_s)
+
+    async def confirm_once(self) -> int:
+        """Ask GoToAssist about sessions a terminal callback said ended (due now)."""
+        ids = await self._db.run_write(
+            session_store.claim_polls, utcnow(), self._lease, self._batch, confirms=True
+        )
+        await asyncio.gather(*(self._confirm(session_id) for session_id in ids))
+        return len(ids)
+
+    async def _confirm(self, session_id: str) -> None:
+        async with self._confirm_limit:
+            try:
+                await self._tracker.poll(session_id, Priority.CONFIRM)
+            except Exception:
+                log.exception("session %s: confirming poll crashed", session_id)
+
+    async def _poll_loop(self, stopping: asyncio.Event) -> None:
         while not stopping.is_set():
             try:
                 claimed = await self.run_once()

@@ -456,3 +456,12 @@ def test_applied_gives_the_stored_session() -> None:
     result = transition(_session(), CallbackArrived(WAITING), NOW, SCHEDULE)
     after = applied(_session(), result)
     assert after.status is S.WAITING and after.expert_name == "Ann"
+
+
+def test_only_a_terminal_callback_marks_its_poll_as_a_confirmation() -> None:
+    live = _session(status=S.ACTIVE)
+    assert transition(live, CallbackArrived(COMPLETE), NOW, SCHEDULE).confirm
+    assert not transition(live, CallbackArrived(WAITING), NOW, SCHEDULE).confirm
+    assert not transition(live, PollAnswered(COMPLETE), NOW, SCHEDULE).confirm
+    ended = _session(status=S.COMPLETE)
+    assert not transition(ended, CallbackArrived(COMPLETE), NOW, SCHEDULE).confirm

@@ -1,4 +1,5 @@
-"""A start's own key (a workflow step's execution id), so a retried request starts nothing twice
+"""A start's own key (a workflow step's execution id), so a retried request starts nothing
+twice; and a flag for a poll that confirms a terminal callback (it goes ahead of the rest)
 
 Revision ID: 0006
 Revises: 0005
@@ -23,9 +24,13 @@ def upgrade() -> None:
     with op.batch_alter_table("sessions", schema=None) as batch_op:
         batch_op.add_column(sa.Column("request_key", sa.String(length=120), nullable=True))
         batch_op.create_index("ix_sessions_request_key", ["request_key"], unique=True)
+        batch_op.add_column(
+            sa.Column("confirm_poll", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("sessions", schema=None) as batch_op:
+        batch_op.drop_column("confirm_poll")
         batch_op.drop_index("ix_sessions_request_key")
         batch_op.drop_column("request_key")
