@@ -433,6 +433,18 @@ def _save_columns(
     conn.execute(_update_columns(names), params)
 
 
+async def confirm_due(tx: AsyncSession, now: datetime) -> bool:
+    """Whether a poll confirming a terminal callback is due (a read: the confirmation loop
+    asks often, and only takes a write transaction when there is one to claim)."""
+    query = (
+        select(SESSIONS.c.id)
+        .where(SESSIONS.c.confirm_poll == True)  # noqa: E712 (a SQL expression)
+        .where(SESSIONS.c.next_poll_at <= now)
+        .limit(1)
+    )
+    return (await tx.execute(query)).first() is not None
+
+
 def claim_polls(
     conn: Connection, now: datetime, lease: timedelta, limit: int, *, confirms: bool = False
 ) -> list[str]:

@@ -70,8 +70,12 @@ class Poller:
 
     async def confirm_once(self) -> int:
         """Ask GoToAssist about sessions a terminal callback said ended (due now)."""
+        now = utcnow()
+        async with self._db.read() as tx:
+            if not await session_store.confirm_due(tx, now):
+                return 0
         ids = await self._db.run_write(
-            session_store.claim_polls, utcnow(), self._lease, self._batch, confirms=True
+            session_store.claim_polls, now, self._lease, self._batch, confirms=True
         )
         await asyncio.gather(*(self._confirm(session_id) for session_id in ids))
         return len(ids)

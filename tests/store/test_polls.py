@@ -70,9 +70,13 @@ async def test_a_terminal_callbacks_confirmation_is_claimed_apart(db: Database) 
     await db.run_write(due_now, ["background"])
 
     later = utcnow() + timedelta(seconds=1)
+    async with db.read() as tx:
+        assert await store.confirm_due(tx, later)
     assert await db.run_write(store.claim_polls, later, LEASE, 10) == ["background"]
     assert await db.run_write(store.claim_polls, later, LEASE, 10, confirms=True) == ["confirming"]
     # Claimed once; its lease lapsed (the poll failed), it is an ordinary poll again.
+    async with db.read() as tx:
+        assert not await store.confirm_due(tx, later)
     lapsed = later + LEASE + timedelta(seconds=1)
     assert await db.run_write(store.claim_polls, lapsed, LEASE, 10, confirms=True) == []
     again = await db.run_write(store.claim_polls, lapsed, LEASE, 10)
