@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
 
 from bot.clock import utcnow
 from bot.store import home
-from bot.store.database import Database, make_engine
-from bot.store.schema import upgrade
+from bot.store.database import Database
 
 EVERY = timedelta(seconds=5)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    database = Database(engine)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 async def test_a_home_never_opened_is_never_published(db: Database) -> None:

@@ -4,7 +4,6 @@ workflow step's execution id) is stored once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
@@ -17,22 +16,10 @@ from bot.sessions.model import SessionKind, SessionRequest
 from bot.sessions.status import SessionStatus
 from bot.sessions.transition import CallbackArrived, PollSchedule
 from bot.store import sessions as store
-from bot.store.database import Database, make_engine
-from bot.store.schema import upgrade
+from bot.store.database import Database
 from bot.store.tables import SESSIONS
 
 LEASE = timedelta(seconds=30)
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    database = Database(engine)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 def pending(session_id: str, request_key: str | None = None) -> store.Values:

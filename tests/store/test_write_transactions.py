@@ -11,7 +11,6 @@ import asyncio
 import sqlite3
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -25,17 +24,6 @@ from bot.store.schema import upgrade
 from bot.store.tables import Base
 
 OAUTH_STATES = Base.metadata.tables["oauth_states"]
-
-
-@pytest.fixture
-async def db(database_url: str) -> AsyncIterator[Database]:
-    engine = make_engine(database_url)
-    await upgrade(engine)
-    database = Database(engine)
-    try:
-        yield database
-    finally:
-        await database.dispose()
 
 
 def _add_state(conn: Connection, nonce: str, *, fail: bool = False) -> str:

@@ -11,8 +11,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.listeners.deps import deps_of
+from bot.listeners.start_links import answer_start_link
 from bot.slack.home import render_notice_modal, render_start_link_modal
-from bot.store import sessions as store
 
 log = logging.getLogger(__name__)
 
@@ -21,19 +21,12 @@ async def home_start_link(
     ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient, context: AsyncBoltContext
 ) -> None:
     await ack()
-    deps = deps_of(context)
     session_id = str(body["actions"][0].get("value", ""))
-    clicker = body["user"]["id"]
-    async with deps.db.read() as db:
-        row = await store.get(db, session_id)
-        session = store.to_domain(row) if row is not None else None
-        encrypted = row.launch_url_enc if row is not None else None
-    if session is None or session.requester_id != clicker:
-        owner = f"<@{session.requester_id}>" if session else "the technician who started it"
-        view = render_notice_modal(f"Only {owner} can use this session's start link.")
+    answer = await answer_start_link(deps_of(context), session_id, body["user"]["id"])
+    if answer.refusal is not None or answer.session is None:
+        view = render_notice_modal(answer.refusal or "No such session.")
     else:
-        launch_url = deps.box.decrypt(encrypted) if encrypted else None
-        view = render_start_link_modal(session, launch_url)
+        view = render_start_link_modal(answer.session, answer.launch_url)
     try:
         await client.views_open(trigger_id=body["trigger_id"], view=view)
     except SlackApiError as exc:
