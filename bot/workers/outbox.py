@@ -548,18 +548,19 @@ class OutboxWorker:
             log.error("session %s: no configured ENCRYPTION_KEY opens its start link", session.id)
             return Sent()
         message = rendering.start_link(session, launch_url)
-        in_channel = session.card_channel is not None and not is_direct_message(
-            session.card_channel
-        )
-        if in_channel and session.card_ts is not None and row.attempts == 0:
+        if session.card_ts is not None and session.card_channel is not None:
+            where, thread = session.card_channel, card_thread(session)
+        else:  # the card still waits for its busy channel: where they asked, meanwhile
+            where, thread = session.channel_id, session.thread_ts
+        if not is_direct_message(where) and row.attempts == 0:
             # Best effort: ephemerals vanish on reload, so the DM below is the copy that stays.
             await self._call(
                 "chat.postEphemeral",
-                channel=session.card_channel,
+                channel=where,
                 user=session.requester_id,
-                thread_ts=card_thread(session),
                 text=message.text,
                 blocks=message.blocks,
+                **({"thread_ts": thread} if thread else {}),
             )
         dm = session.requester_id  # lands in the app's DM with them
         return await self._send(row, "chat.postMessage", channel=dm, **_message(message))

@@ -135,4 +135,12 @@ async def test_a_429_on_one_channel_holds_neither_dms_nor_other_channels(
     quiet_card = next(i for i, c in enumerate(calls) if c.params["channel"] == OTHER)
     start_link = next(i for i, c in enumerate(calls) if c.params["channel"] == f"{TECH}0")
     assert quiet_card < busy_card and start_link < busy_card
+    # While its card waited, the technician also saw the start link where they asked.
+    ephemerals = [
+        c
+        for c in slack.calls
+        if c.method == "chat.postEphemeral" and c.params.get("user") == f"{TECH}0"
+    ]
+    assert [(c.status, c.params["channel"]) for c in ephemerals] == [(200, CHANNEL)]
+    assert "thread_ts" not in ephemerals[0].params  # no card, so no thread, yet
     assert slack.retry_after_violations == []
