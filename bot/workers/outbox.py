@@ -60,6 +60,7 @@ PERMANENT_PARK = timedelta(days=1)  # a write Slack refuses outright is looked a
 # go (a new card: its start link, by DM) or are read again (a thread reply: a card edit
 # queued meanwhile goes first; status replies owed meanwhile join it).
 _PATIENCE_S = {Lane.NEW_CARD: 0.25, Lane.JOIN_LINK: 1.0, Lane.STATUS: 1.0}
+_EPHEMERAL_PATIENCE_S = 1.0  # the start link's ephemeral copy waits this long for its turn
 # Where the write being delivered stands in the pacer's line (one per delivery task).
 _TURN: ContextVar[Turn | None] = ContextVar("outbox_turn", default=None)
 
@@ -552,18 +553,22 @@ class OutboxWorker:
             where, thread = session.card_channel, card_thread(session)
         else:  # the card still waits for its busy channel: where they asked, meanwhile
             where, thread = session.channel_id, session.thread_ts
-        if not is_direct_message(where) and row.attempts == 0:
-            # Best effort: ephemerals vanish on reload, so the DM below is the copy that stays.
-            await self._call(
+        dm = session.requester_id  # lands in the app's DM with them: the copy that stays
+        step = await self._send(row, "chat.postMessage", channel=dm, **_message(message))
+        if isinstance(step, Sent) and not is_direct_message(where):
+            # Best effort, and never a long wait: ephemerals vanish on reload, and a busy
+            # workspace's postEphemeral budget must not hold this session's other writes.
+            turn = replace(_TURN.get() or Turn(), patience=_EPHEMERAL_PATIENCE_S)
+            await self._slack.call(
                 "chat.postEphemeral",
+                turn=turn,
                 channel=where,
                 user=session.requester_id,
                 text=message.text,
                 blocks=message.blocks,
                 **({"thread_ts": thread} if thread else {}),
             )
-        dm = session.requester_id  # lands in the app's DM with them
-        return await self._send(row, "chat.postMessage", channel=dm, **_message(message))
+        return step
 
     async def _notify(
         self,
