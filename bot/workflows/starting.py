@@ -34,6 +34,14 @@ from bot.workflows.access import AccessCheck
 
 log = logging.getLogger(__name__)
 
+# A start asked for on a technician's behalf (a workflow step, set up by whoever built the
+# workflow) never runs on that technician's own linked GoTo account.
+SHARED_ONLY = (
+    "Workflow steps start sessions with the team's shared GoToAssist account, and none is "
+    "configured (GOTOASSIST_ACCESS_TOKEN); a technician's own GoTo account is used only for "
+    "sessions they start themselves."
+)
+
 
 @dataclass(frozen=True, slots=True)
 class StartRefusal:
@@ -112,19 +120,22 @@ class SessionStarter:
         request: SessionRequest,
         thread_ts: str | None = None,
         request_key: str | None = None,
+        shared_account: bool = False,
     ) -> StartReport:
         """Start, and say how it went (for a caller that must answer someone, such as a
         workflow step): the session id, and why nothing started when it did not. The private
         notice to the technician is queued either way, as for every start. ``request_key``:
         what made this start when it may be delivered again (a workflow step's execution);
-        a second start with the same key, on any replica, starts nothing (``repeated``)."""
+        a second start with the same key, on any replica, starts nothing (``repeated``).
+        ``shared_account``: only the team's shared GoToAssist account may host it (a start
+        someone else asks for on the technician's behalf, such as a workflow step's)."""
         session_id = uuid.uuid4().hex
         callback_token = new_callback_token() if self._callback_base else None
         now = utcnow()
         account: Account | None = None
         failure = "no GoToAssist account"
         try:
-            account = await self._accounts.for_user(team_id, user_id)
+            account = await self._account_of(team_id, user_id, shared_account)
         except NoAccount as exc:
             failure = exc.message
         denied = await self._access.refusal(
@@ -237,6 +248,7 @@ class SessionStarter:
         kind: SessionKind = SessionKind.ATTENDED,
         *,
         offer_login: bool = True,
+        shared_account: bool = False,
     ) -> StartRefusal | None:
         """None when this technician may start a ``kind`` session now; else why not, with a
         sign-in link when signing in would fix it. Every way in asks this first; look-ups
@@ -245,7 +257,8 @@ class SessionStarter:
         not_linked: str | None = None  # why the account check failed, if it did
         may_offer, offer_login = offer_login, False
         try:
-            linked = (await self._accounts.for_user(team_id, user_id)).owner is not None
+            account = await self._account_of(team_id, user_id, shared_account)
+            linked = account.owner is not None
         except NotLinked as exc:
             not_linked, offer_login = exc.message, True
         except NoAccount as exc:
@@ -264,6 +277,16 @@ class SessionStarter:
         return StartRefusal(
             reason, await self._login_url(team_id, user_id) if offer_login and may_offer else None
         )
+
+    async def _account_of(self, team_id: str, user_id: str, shared_only: bool) -> Account:
+        """Whose GoToAssist account hosts the start: the technician's own once linked (only
+        when they ask themselves), else the team's shared one."""
+        if not shared_only:
+            return await self._accounts.for_user(team_id, user_id)
+        try:
+            return await self._accounts.for_owner(None)
+        except NoAccount:
+            raise NoAccount(SHARED_ONLY) from None
 
     async def _over_limits(self, team_id: str, user_id: str) -> str | None:
         since = self._window_start(utcnow())

@@ -3,8 +3,10 @@
 Inputs: customer name, customer e-mail, ticket, the channel for the card, the technician.
 Outputs: our session id, the customer join URL, the card's permalink. The start link is the
 technician's alone: it goes to them privately, as for every start, never into the outputs
-(every later step of the workflow, and its author, could read them). A step that cannot start
-fails with a sentence the workflow's author can act on.
+(every later step of the workflow, and its author, could read them). The session runs on the
+team's shared GoToAssist account, never on the technician's own linked one: the workflow's
+author, not the technician, chose to start it. A step that cannot start fails with a sentence
+the workflow's author can act on.
 """
 
 from __future__ import annotations
@@ -88,8 +90,9 @@ async def start_session_step(
     except InvalidInput as exc:
         await fail(f"The step's inputs were not accepted: {exc.message}")
         return
+    # Whoever built the workflow chose the technician: never their own linked GoTo account.
     refusal = await deps.starter.refusal(
-        team_id, technician, SessionKind.ATTENDED, offer_login=False
+        team_id, technician, SessionKind.ATTENDED, offer_login=False, shared_account=True
     )
     if refusal is not None:
         await fail(f"<@{technician}> cannot start a remote support session: {refusal.reason}")
@@ -100,6 +103,7 @@ async def start_session_step(
         user_id=technician,
         request=request,
         request_key=request_key,
+        shared_account=True,
     )
     if report.repeated:
         log.info("workflow step %s delivered again; already taken on", execution_id)
