@@ -397,7 +397,8 @@ class OutboxWorker:
             case HomeRefresh() | TechnicianDm():
                 if self._surfaces is None:
                     return Sent()
-                return await self._surfaces.deliver(row, batch.session, intent, _TURN.get())
+                done = await self._surfaces.deliver(row, batch.session, intent, _TURN.get())
+                return self._failure(row, done) if isinstance(done, Result) else done
             case Notice(reason=reason, dm=dm):
                 message = rendering.notice(batch.session, reason)
                 return await self._notify(row, batch.session, message.text, message.blocks, dm)

@@ -15,15 +15,13 @@ from bot.clock import utcnow
 from bot.sessions.intents import DmKind, HomeRefresh, TechnicianDm
 from bot.sessions.model import Session
 from bot.slack import home as home_blocks
-from bot.slack.writer import Outcome, Result, SlackWriter, Turn
+from bot.slack.writer import Result, SlackWriter, Turn
 from bot.store import home
 from bot.store import outbox as outbox_store
 from bot.store.database import Database
-from bot.workers.outbox import Delivered, NotYet, Park, RetryAt, Sent
+from bot.workers.outbox import Delivered, RetryAt, Sent
 
 log = logging.getLogger(__name__)
-
-MAX_ATTEMPTS = 5
 
 
 class Surfaces:
@@ -92,15 +90,17 @@ class Surfaces:
         session: Session,
         intent: HomeRefresh | TechnicianDm,
         turn: Turn | None = None,
-    ) -> Delivered:
-        """One owed Home refresh or DM; ``turn``: its place in the pacer's line (its lane)."""
+    ) -> Delivered | Result:
+        """One owed Home refresh or DM; ``turn``: its place in the pacer's line (its lane).
+        A Slack answer that is not OK is handed back as it came: the outbox decides when to
+        try again, as for every write."""
         if isinstance(intent, HomeRefresh):
             return await self._refresh(row, session.team_id, intent.user_id, turn)
-        return await self._dm(row, session, intent.kind, turn)
+        return await self._dm(session, intent.kind, turn)
 
     async def _refresh(
         self, row: outbox_store.OwedWrite, team_id: str, user_id: str, turn: Turn | None
-    ) -> Delivered:
+    ) -> Delivered | Result:
         now = utcnow()
         claim = await self._db.run_write(home.claim_publish, team_id, user_id, now, self._every)
         if not claim.taken:
@@ -111,11 +111,9 @@ class Surfaces:
             # Not sent early: the row waits (the outbox skips HOME rows not yet due).
             return RetryAt(claim.due, row.attempts, "home refresh waits for HOME_REFRESH_S")
         result = await self._publish(team_id, user_id, turn)
-        return Sent() if result.ok else self._failure(row, result)
+        return Sent() if result.ok else result
 
-    async def _dm(
-        self, row: outbox_store.OwedWrite, session: Session, kind: DmKind, turn: Turn | None
-    ) -> Delivered:
+    async def _dm(self, session: Session, kind: DmKind, turn: Turn | None) -> Delivered | Result:
         async with self._db.read() as tx:
             switches = await home.switches_of(tx, session.team_id, session.requester_id)
         if (kind is DmKind.JOINED and not switches.join_dm) or (
@@ -134,16 +132,4 @@ class Surfaces:
             text=message.text,
             blocks=message.blocks,
         )
-        return Sent() if result.ok else self._failure(row, result)
-
-    @staticmethod
-    def _failure(row: outbox_store.OwedWrite, result: Result) -> Delivered:
-        attempts = row.attempts + 1
-        error = result.error or result.outcome.value
-        if result.outcome is Outcome.PACED:
-            return NotYet()  # its turn at the pacer has not come: the outbox looks again
-        if result.outcome is Outcome.RATE_LIMITED:
-            return RetryAt(utcnow() + timedelta(seconds=result.retry_after or 1.0), attempts, error)
-        if result.outcome is Outcome.TRANSIENT and attempts < MAX_ATTEMPTS:
-            return RetryAt(utcnow() + timedelta(seconds=2**attempts), attempts, error)
-        return Park(error, timedelta(minutes=10))
+        return Sent() if result.ok else result

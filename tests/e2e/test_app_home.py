@@ -201,3 +201,24 @@ async def test_join_and_end_dms_and_their_switches(sqlite_url: str) -> None:
         await wait_status(rig, card2, "complete")
         await wait_until(lambda: "Quinn Quiet" in home_section(rig, "home_recent"))
         assert len(rig.slack.dms(TECH)) == before
+
+
+async def test_a_dm_slack_fails_is_tried_again_not_lost(sqlite_url: str) -> None:
+    """The joined DM answered 503 once: the outbox's own retry rules apply, as for every
+    write, and the DM arrives once."""
+    async with quiet_rig(sqlite_url, home_refresh_s=0.1) as rig:
+        card, session = await start_and_settle(rig, "Rita Retry rita@example.com")
+        rig.goto.start_session(session.session_token)
+        await wait_status(rig, card, "waiting")
+        rig.slack.fail_next("chat.postMessage", 503)  # the DM goes first of what joining owes
+        rig.goto.join_session(session.session_token)
+        await wait_until(
+            lambda: any("joined your session" in m.text for m in rig.slack.dms(TECH)),
+            within=20,
+            what="the joined DM, after the retry",
+        )
+        failed = [c for c in rig.slack.calls_to("chat.postMessage") if c.status == 503]
+        assert [c.params["channel"] for c in failed] == [TECH]
+        joined = [m for m in rig.slack.dms(TECH) if "joined your session" in m.text]
+        assert len(joined) == 1
+        await wait_status(rig, card, "active")
