@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from bot.sessions.status import SessionStatus
@@ -75,3 +75,29 @@ class Session:
     next_poll_at: datetime | None = None  # None: not polled any more
     updated_at: datetime | None = None
     details_removed_at: datetime | None = None  # RETENTION_DAYS after the end: erased
+
+    @property
+    def card_thread(self) -> str | None:
+        """The thread the card's replies go in: the card's own, or, for a card posted as a
+        reply in a message's thread (a message shortcut), that message's thread."""
+        if self.thread_ts and self.card_channel == self.channel_id:
+            return self.thread_ts
+        return self.card_ts
+
+    @property
+    def ran_for(self) -> timedelta | None:
+        """From started to ended, once both are known (None for a clock that went back)."""
+        return ran_between(self.started_at, self.ended_at)
+
+
+def ran_between(started_at: datetime | None, ended_at: datetime | None) -> timedelta | None:
+    """How long a session ran, once both ends are known; a naive time is taken as UTC."""
+    if started_at is None or ended_at is None:
+        return None
+    delta = in_utc(ended_at) - in_utc(started_at)
+    return delta if delta >= timedelta(0) else None
+
+
+def in_utc(when: datetime) -> datetime:
+    """``when`` with its UTC offset; a naive time (as SQLite returns it) is taken as UTC."""
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when

@@ -10,7 +10,7 @@ import statistics
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from bot.sessions.intents import (
     DmKind,
@@ -20,7 +20,7 @@ from bot.sessions.intents import (
     StatusReply,
     TechnicianDm,
 )
-from bot.sessions.model import Session, SessionKind
+from bot.sessions.model import Session, SessionKind, in_utc, ran_between
 from bot.sessions.status import SessionStatus
 
 TEAM_DAYS = 7  # the team figures cover this many days
@@ -58,7 +58,7 @@ def publish_due(published_at: datetime | None, now: datetime, every: timedelta) 
     otherwise be redrawn on every callback)."""
     if published_at is None:
         return now
-    return max(now, _aware(published_at) + every)
+    return max(now, in_utc(published_at) + every)
 
 
 def card_permalink(
@@ -134,10 +134,6 @@ class TeamFigures:
         return self.reached_active / self.started if self.started else None
 
 
-def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-
-
 def _reached_active(facts: SessionFacts) -> bool:
     return facts.customer_joined_at is not None or facts.status in (
         SessionStatus.ACTIVE,
@@ -146,16 +142,13 @@ def _reached_active(facts: SessionFacts) -> bool:
 
 
 def _duration(facts: SessionFacts) -> timedelta | None:
-    if facts.started_at is None or facts.ended_at is None:
-        return None
-    delta = _aware(facts.ended_at) - _aware(facts.started_at)
-    return delta if delta >= timedelta(0) else None
+    return ran_between(facts.started_at, facts.ended_at)
 
 
 def _to_join(facts: SessionFacts) -> timedelta | None:
     if facts.customer_joined_at is None:
         return None
-    delta = _aware(facts.customer_joined_at) - _aware(facts.created_at)
+    delta = in_utc(facts.customer_joined_at) - in_utc(facts.created_at)
     return delta if delta >= timedelta(0) else None
 
 
@@ -167,7 +160,7 @@ def _median(values: Iterable[timedelta]) -> timedelta | None:
 def team_figures(facts: Iterable[SessionFacts], now: datetime) -> TeamFigures:
     """The team's last ``TEAM_DAYS`` days, and sessions per day over ``CHART_DAYS`` (days in
     UTC; today is the last bar)."""
-    now = _aware(now)
+    now = in_utc(now)
     week_from = now - timedelta(days=TEAM_DAYS)
     today = now.replace(hour=0, minute=0, second=0, microsecond=0)
     first_day = today - timedelta(days=CHART_DAYS - 1)
@@ -176,7 +169,7 @@ def team_figures(facts: Iterable[SessionFacts], now: datetime) -> TeamFigures:
     for fact in facts:
         if fact.failed:
             continue
-        created = _aware(fact.created_at)
+        created = in_utc(fact.created_at)
         if created >= first_day:
             per_day[created.replace(hour=0, minute=0, second=0, microsecond=0)] += 1
         if created >= week_from:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.models.blocks import Block
 
-from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest
+from bot.sessions.model import CreationState, Session, SessionKind, SessionRequest, in_utc
 from bot.sessions.status import SessionStatus
 from bot.slack.command_text import (
     COMMAND,
@@ -148,17 +148,6 @@ def human_duration(delta: timedelta) -> str:
     return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
-def _duration(session: Session) -> timedelta | None:
-    if session.started_at is None or session.ended_at is None:
-        return None
-    delta = _aware(session.ended_at) - _aware(session.started_at)
-    return delta if delta >= timedelta(0) else None
-
-
-def _aware(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt
-
-
 def _bounded_link(url: str | None, label: str, label_limit: int = _TICKET_LIMIT) -> str:
     """``link`` when it fits the budget, else just the escaped label (never a cut link)."""
     linked = link(url, label, label_limit=label_limit)
@@ -215,7 +204,7 @@ def _card_fields(session: Session, now: datetime) -> list[str]:
     if session.ended_at:
         fields.append(_field("Ended", slack_date(session.ended_at)))
     if session.status.is_terminal:
-        duration = _duration(session)
+        duration = session.ran_for
         if duration is not None:
             fields.append(_field("Duration", human_duration(duration)))
     elif session.status is SessionStatus.ACTIVE and session.started_at is not None:
@@ -365,7 +354,7 @@ def render_status_reply(session: Session, new_status: SessionStatus, now: dateti
             who = customer if session.customer_name else "The customer"
             body = f"{emoji} {who} joined; session active."
     elif new_status is SessionStatus.COMPLETE:
-        duration = _duration(session)
+        duration = session.ran_for
         if duration is not None:
             body = f"{emoji} Session complete ({human_duration(duration)})."
         else:
@@ -489,7 +478,7 @@ def render_session_list(sessions: Sequence[Session], now: datetime) -> Message:
             "You have no recent remote-support sessions. Start one with "
             f"`{escape_mrkdwn(EXAMPLE_START)}`.",
         )
-    ordered = sorted(sessions, key=lambda s: _aware(s.created_at), reverse=True)
+    ordered = sorted(sessions, key=lambda s: in_utc(s.created_at), reverse=True)
     shown = ordered[:MAX_LISTED_SESSIONS]
     count = len(ordered)
     title = f"Your recent remote-support sessions ({count})"

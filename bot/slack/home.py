@@ -56,21 +56,13 @@ def _customer(session: Session) -> str:
 
 
 def _card_link(session: Session, workspace_url: str, label: str = "card") -> str:
-    url = card_permalink(workspace_url, session.card_channel, session.card_ts, _thread(session))
+    url = card_permalink(workspace_url, session.card_channel, session.card_ts, session.card_thread)
     return link(url, label) if url else ""
 
 
-def _thread(session: Session) -> str | None:
-    if session.thread_ts and session.card_channel == session.channel_id:
-        return session.thread_ts
-    return None
-
-
 def _duration(session: Session) -> str:
-    if session.started_at is None or session.ended_at is None:
-        return "-"
-    delta = session.ended_at - session.started_at
-    return human_duration(delta) if delta >= timedelta(0) else "-"
+    ran_for = session.ran_for
+    return human_duration(ran_for) if ran_for is not None else "-"
 
 
 def _minutes(delta: timedelta | None) -> str:

@@ -522,7 +522,7 @@ class OutboxWorker:
         result = await self._call(
             "chat.postMessage",
             channel=session.card_channel,
-            thread_ts=card_thread(session),
+            thread_ts=session.card_thread,
             text=message.text,
             blocks=message.blocks,
         )
@@ -551,7 +551,7 @@ class OutboxWorker:
             return Sent()
         message = rendering.start_link(session, launch_url)
         if session.card_ts is not None and session.card_channel is not None:
-            where, thread = session.card_channel, card_thread(session)
+            where, thread = session.card_channel, session.card_thread
         else:  # the card still waits for its busy channel: where they asked, meanwhile
             where, thread = session.channel_id, session.thread_ts
         dm = session.requester_id  # lands in the app's DM with them: the copy that stays
@@ -660,14 +660,6 @@ def _waiting(row: outbox.OwedWrite, step: RetryAt | Park) -> outbox.OwedWrite:
     if isinstance(step, RetryAt):
         return replace(row, due_at=step.due, attempts=step.attempts)
     return replace(row, due_at=utcnow() + step.retry, attempts=0, state=outbox.PARKED)
-
-
-def card_thread(session: Session) -> str | None:
-    """The thread the card's replies go in: the card's own, or, for a card posted as a reply
-    in a message's thread (a message shortcut), that message's thread."""
-    if session.thread_ts and session.card_channel == session.channel_id:
-        return session.thread_ts
-    return session.card_ts
 
 
 def _message(message: Message) -> dict[str, Any]:
