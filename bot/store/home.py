@@ -74,13 +74,6 @@ async def load(tx: AsyncSession, team_id: str, user_id: str, now: datetime) -> H
         )
         for row in (await tx.execute(team_query)).all()
     ]
-    switches_row = (
-        await tx.execute(
-            select(HOME_USERS.c.join_dm, HOME_USERS.c.end_dm).where(
-                HOME_USERS.c.team_id == team_id, HOME_USERS.c.user_id == user_id
-            )
-        )
-    ).first()
     account = (
         await tx.execute(
             select(GOTO_ACCOUNTS.c.principal, GOTO_ACCOUNTS.c.revoked).where(
@@ -95,11 +88,7 @@ async def load(tx: AsyncSession, team_id: str, user_id: str, now: datetime) -> H
         live=live,
         ended=ended,
         team=team,
-        switches=(
-            Switches(bool(switches_row[0]), bool(switches_row[1]))
-            if switches_row is not None
-            else Switches()
-        ),
+        switches=await switches_of(tx, team_id, user_id),
         linked_as=linked_as,
     )
 
@@ -172,17 +161,9 @@ def set_switch(conn: Connection, team_id: str, user_id: str, which: str, on: boo
     )
 
 
-def switches(conn: Connection, team_id: str, user_id: str) -> Switches:
-    found = conn.execute(
-        select(HOME_USERS.c.join_dm, HOME_USERS.c.end_dm).where(
-            HOME_USERS.c.team_id == team_id, HOME_USERS.c.user_id == user_id
-        )
-    ).first()
-    return Switches(bool(found[0]), bool(found[1])) if found is not None else Switches()
-
-
 async def switches_of(tx: AsyncSession, team_id: str, user_id: str) -> Switches:
-    """The same, read outside any write transaction (what a DM being sent checks)."""
+    """A technician's DM switches (both on until they set them), read outside any write
+    transaction (what Home shows and what a DM being sent checks)."""
     found = (
         await tx.execute(
             select(HOME_USERS.c.join_dm, HOME_USERS.c.end_dm).where(

@@ -32,12 +32,17 @@ async def test_one_publish_per_period(db: Database) -> None:
     assert (await db.run_write(home.claim_publish, "T1", "U2", later, EVERY)).taken
 
 
+async def switches(db: Database) -> home.Switches:
+    async with db.read() as tx:
+        return await home.switches_of(tx, "T1", "U1")
+
+
 async def test_switches_default_on_and_stay_as_set(db: Database) -> None:
-    assert await db.run_write(home.switches, "T1", "U1") == home.Switches(True, True)
+    assert await switches(db) == home.Switches(True, True)
     await db.run_write(home.set_switch, "T1", "U1", "join_dm", False)
-    assert await db.run_write(home.switches, "T1", "U1") == home.Switches(False, True)
+    assert await switches(db) == home.Switches(False, True)
     await db.run_write(home.opened, "T1", "U1", utcnow())  # opening keeps the choice
     await db.run_write(home.set_switch, "T1", "U1", "end_dm", False)
-    assert await db.run_write(home.switches, "T1", "U1") == home.Switches(False, False)
+    assert await switches(db) == home.Switches(False, False)
     with pytest.raises(ValueError):
         await db.run_write(home.set_switch, "T1", "U1", "card", False)
