@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
 from bot.clock import utcnow
@@ -49,24 +50,35 @@ class Poller:
         self._confirm_limit = asyncio.Semaphore(confirm_concurrency)
 
     async def run(self, stopping: asyncio.Event) -> None:
-        confirming = asyncio.create_task(self._confirm_loop(stopping), name="poll-confirms")
+        confirming = asyncio.create_task(
+            self._loop(stopping, self.confirm_once, self._confirm_tick_s, "confirmation"),
+            name="poll-confirms",
+        )
         try:
-            await self._poll_loop(stopping)
+            await self._loop(stopping, self.run_once, self._tick_s, "poll")
         finally:
             confirming.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await confirming
 
-    async def _confirm_loop(self, stopping: asyncio.Event) -> None:
+    async def _loop(
+        self,
+        stopping: asyncio.Event,
+        one_pass: Callable[[], Awaitable[int]],
+        tick_s: float,
+        what: str,
+    ) -> None:
+        """``one_pass`` again and again: at once while it finds a full batch, else after
+        ``tick_s``."""
         while not stopping.is_set():
             try:
-                claimed = await self.confirm_once()
+                claimed = await one_pass()
             except Exception:
-                log.exception("confirmation pass failed; retrying")
+                log.exception("%s pass failed; retrying", what)
                 claimed = 0
             if claimed < self._batch:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=self._confirm_tick_s)
+                    await asyncio.wait_for(stopping.wait(), timeout=tick_s)
 
     async def confirm_once(self) -> int:
         """Ask GoToAssist about sessions a terminal callback said ended (due now)."""
@@ -77,38 +89,22 @@ class Poller:
         ids = await self._db.run_write(
             session_store.claim_polls, now, self._lease, self._batch, confirms=True
         )
-        await asyncio.gather(*(self._confirm(session_id) for session_id in ids))
+        await asyncio.gather(
+            *(self._ask(sid, Priority.CONFIRM, self._confirm_limit) for sid in ids)
+        )
         return len(ids)
-
-    async def _confirm(self, session_id: str) -> None:
-        async with self._confirm_limit:
-            try:
-                await self._tracker.poll(session_id, Priority.CONFIRM)
-            except Exception:
-                log.exception("session %s: confirming poll crashed", session_id)
-
-    async def _poll_loop(self, stopping: asyncio.Event) -> None:
-        while not stopping.is_set():
-            try:
-                claimed = await self.run_once()
-            except Exception:
-                log.exception("poll pass failed; retrying")
-                claimed = 0
-            if claimed < self._batch:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stopping.wait(), timeout=self._tick_s)
 
     async def run_once(self) -> int:
         await self._starter.recover_interrupted(self._interrupted_after)
         ids = await self._db.run_write(
             session_store.claim_polls, utcnow(), self._lease, self._batch
         )
-        await asyncio.gather(*(self._poll(session_id) for session_id in ids))
+        await asyncio.gather(*(self._ask(sid, Priority.POLL, self._limit) for sid in ids))
         return len(ids)
 
-    async def _poll(self, session_id: str) -> None:
-        async with self._limit:
+    async def _ask(self, session_id: str, priority: Priority, limit: asyncio.Semaphore) -> None:
+        async with limit:
             try:
-                await self._tracker.poll(session_id)
+                await self._tracker.poll(session_id, priority)
             except Exception:
                 log.exception("session %s: poll crashed", session_id)
