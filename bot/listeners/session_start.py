@@ -25,10 +25,13 @@ def start_in_background(
     thread_ts: str | None = None,
 ) -> None:
     """``thread_ts``: the card goes in that message's thread (a message shortcut)."""
-    extra = {"thread_ts": thread_ts} if thread_ts else {}  # fakes in tests may not take it
     deps.tasks.spawn(
         deps.starter.start(
-            team_id=team_id, channel_id=channel_id, user_id=user_id, request=request, **extra
+            team_id=team_id,
+            channel_id=channel_id,
+            user_id=user_id,
+            request=request,
+            thread_ts=thread_ts,
         ),
         name=f"start-session-{user_id}",
     )
