@@ -161,6 +161,15 @@ def set_switch(conn: Connection, team_id: str, user_id: str, which: str, on: boo
     )
 
 
+async def has_opened(tx: AsyncSession, team_id: str, user_id: str) -> bool:
+    """Whether this user ever opened their Home (only then is it refreshed): a read, so the
+    refresh a status change owes costs no write transaction for everyone else."""
+    query = select(HOME_USERS.c.opened_at).where(
+        HOME_USERS.c.team_id == team_id, HOME_USERS.c.user_id == user_id
+    )
+    return (await tx.execute(query)).scalar() is not None
+
+
 async def switches_of(tx: AsyncSession, team_id: str, user_id: str) -> Switches:
     """A technician's DM switches (both on until they set them), read outside any write
     transaction (what Home shows and what a DM being sent checks)."""

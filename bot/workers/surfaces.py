@@ -101,6 +101,9 @@ class Surfaces:
     async def _refresh(
         self, row: outbox_store.OwedWrite, team_id: str, user_id: str, turn: Turn | None
     ) -> Delivered | Result:
+        async with self._db.read() as tx:
+            if not await home.has_opened(tx, team_id, user_id):
+                return Sent()  # never opened their Home: nothing to refresh
         now = utcnow()
         claim = await self._db.run_write(home.claim_publish, team_id, user_id, now, self._every)
         if not claim.taken:

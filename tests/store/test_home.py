@@ -46,3 +46,15 @@ async def test_switches_default_on_and_stay_as_set(db: Database) -> None:
     assert await switches(db) == home.Switches(False, False)
     with pytest.raises(ValueError):
         await db.run_write(home.set_switch, "T1", "U1", "card", False)
+
+
+async def test_only_a_home_once_opened_counts_as_opened(db: Database) -> None:
+    async def opened(user: str) -> bool:
+        async with db.read() as tx:
+            return await home.has_opened(tx, "T1", user)
+
+    assert not await opened("U1")
+    await db.run_write(home.set_switch, "T1", "U1", "join_dm", False)  # a row, not an open
+    assert not await opened("U1")
+    await db.run_write(home.opened, "T1", "U1", utcnow())
+    assert await opened("U1") and not await opened("U2")
